@@ -1,0 +1,32 @@
+# Crucible: `make demo` runs the main job, `make test` runs every test. Both install what they need.
+SWIFT ?= swift
+RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path .build-release
+CRUCIBLE_RELEASE = .build-release/release/crucible
+
+.PHONY: deps build release demo test test-unit test-leaks bench clean
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# The binary operators install: optimised, Swift libraries linked in (it needs only the C library).
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product crucible
+
+demo: release
+	bash scripts/demo.sh $(CRUCIBLE_RELEASE)
+
+# Unit, security and command-line tests; then the leak test alone, since it counts the host's
+# processes, mounts and descriptors and other tests' sandboxes would blur the counts.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip LeakTests
+	$(SWIFT) test --skip-build --filter LeakTests
+
+bench: release
+	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)
+
+clean:
+	rm -rf .build .build-release

@@ -1,0 +1,169 @@
+// CSandbox: the only code that runs between clone() and execve().
+//
+// The Swift side plans everything (mounts, limits, the seccomp program, the cgroup) and hands a
+// plan to csbx_spawn(). The child runs only async-signal-safe system calls, in the order
+// bubblewrap and nsjail use: wait for the uid/gid maps, build the root, pivot, limit, drop every
+// privilege, install seccomp last, exec. Any failure is reported through a close-on-exec pipe
+// as (step, errno, index) so the parent can say exactly what went wrong.
+#ifndef CSANDBOX_H
+#define CSANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Kinds of mount the child performs inside its new root.
+enum csbx_mount_kind {
+    CSBX_MOUNT_BIND = 1,  ///< bind `source` (a host path) onto `target`
+    CSBX_MOUNT_TMPFS = 2,  ///< a fresh tmpfs with options in `data` (size=…, nr_inodes=…, mode=…)
+    CSBX_MOUNT_PROC = 3,  ///< a fresh procfs for the sandbox's own pid namespace
+};
+
+/// Flags of a mount.
+enum csbx_mount_flag {
+    CSBX_MOUNT_READONLY = 1 << 0,
+    CSBX_MOUNT_RECURSIVE = 1 << 1,
+    CSBX_MOUNT_NOEXEC = 1 << 2,
+    CSBX_MOUNT_ALLOW_DEVICES = 1 << 3,  ///< device nodes on this mount work (only /dev/null and friends)
+};
+
+typedef struct csbx_mount {
+    int32_t kind;
+    int32_t flags;
+    const char *source;  ///< host path for binds, NULL otherwise
+    const char *target;  ///< absolute path inside the sandbox, e.g. "/usr"; must exist in the root skeleton
+    const char *data;  ///< tmpfs options, NULL otherwise
+} csbx_mount;
+
+typedef struct csbx_rlimit {
+    int32_t resource;  ///< RLIMIT_*
+    uint64_t soft;
+    uint64_t hard;
+} csbx_rlimit;
+
+/// One BPF program: an array of `struct sock_filter`.
+typedef struct csbx_filter {
+    const void *instructions;
+    size_t length;  ///< number of instructions
+} csbx_filter;
+
+typedef struct csbx_spawn_spec {
+    const char *root;  ///< host directory holding the root skeleton (mount points, /etc files)
+    const csbx_mount *mounts;
+    size_t mount_count;
+    const char *workdir;  ///< working directory inside the sandbox
+    const char *hostname;
+    int32_t loopback_up;  ///< bring `lo` up in the sandbox's own network namespace
+
+    uint32_t inside_uid;  ///< the workload's uid inside; the parent maps it to an unprivileged host uid
+    uint32_t inside_gid;
+
+    const char *const *argv;  ///< NULL-terminated; argv[0] is a path or a name looked up in search_path
+    const char *const *envp;  ///< NULL-terminated; the whole environment of the workload
+    const char *search_path;  ///< colon-separated directories searched for argv[0] when it has no '/'
+
+    int32_t stdin_fd;  ///< become 0, 1 and 2 of the workload
+    int32_t stdout_fd;
+    int32_t stderr_fd;
+
+    const csbx_rlimit *rlimits;
+    size_t rlimit_count;
+
+    const csbx_filter *seccomp_filters;  ///< installed in order, last of all; the strictest verdict wins
+    size_t seccomp_filter_count;
+
+    int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the parent moves the child)
+} csbx_spawn_spec;
+
+/// A sandbox whose init process exists and waits for csbx_release().
+typedef struct csbx_child {
+    pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside)
+    int32_t pidfd;  ///< pidfd of that init, for poll() and signals without pid reuse races
+    int32_t sync_fd;  ///< the parent writes one byte here once maps and cgroups are in place
+    int32_t error_fd;  ///< a csbx_setup_error arrives here on failure; EOF means the workload exec'd
+    int32_t status_fd;  ///< the workload's wait status (int32) arrives here when it ends
+} csbx_child;
+
+/// Each step of sandbox set-up, reported with the errno when it fails.
+enum csbx_step {
+    CSBX_STEP_PIPES = 1,
+    CSBX_STEP_CLONE,
+    CSBX_STEP_CLOSE_FDS,
+    CSBX_STEP_WAIT_PARENT,
+    CSBX_STEP_CGROUP_NAMESPACE,
+    CSBX_STEP_MOUNT_PRIVATE,
+    CSBX_STEP_ROOT_BIND,
+    CSBX_STEP_MOUNT,
+    CSBX_STEP_MOUNT_ATTRIBUTES,
+    CSBX_STEP_LOOPBACK,
+    CSBX_STEP_HOSTNAME,
+    CSBX_STEP_PIVOT_ROOT,
+    CSBX_STEP_DETACH_OLD_ROOT,
+    CSBX_STEP_ROOT_READONLY,
+    CSBX_STEP_CHDIR,
+    CSBX_STEP_RLIMIT,
+    CSBX_STEP_SECUREBITS,
+    CSBX_STEP_CAPABILITY_BOUNDING,
+    CSBX_STEP_CAPABILITY_AMBIENT,
+    CSBX_STEP_SETGROUPS,
+    CSBX_STEP_SETGID,
+    CSBX_STEP_SETUID,
+    CSBX_STEP_CAPABILITIES,
+    CSBX_STEP_NO_NEW_PRIVS,
+    CSBX_STEP_FORK_WORKLOAD,
+    CSBX_STEP_SETSID,
+    CSBX_STEP_STDIO,
+    CSBX_STEP_SECCOMP,
+    CSBX_STEP_EXEC,
+};
+
+typedef struct csbx_setup_error {
+    int32_t step;  ///< enum csbx_step
+    int32_t error;  ///< errno
+    int32_t index;  ///< the mount or rlimit that failed, or -1
+} csbx_setup_error;
+
+/// A short name of a step, for messages ("pivot_root", "mount", …).
+const char *csbx_step_name(int32_t step);
+
+/// Clones the sandbox's init with new user, mount, pid, net, ipc and uts namespaces. The child blocks
+/// until csbx_release(). Returns 0, or -1 with `error` filled (step pipes or clone).
+int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error);
+
+/// Lets the child go on and waits (up to timeout_ms) until the workload has exec'd or set-up failed.
+/// Returns 0 once exec'd, 1 when set-up failed (`error` filled), 2 when set-up did not finish in time,
+/// -1 with errno on a parent-side failure.
+int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms);
+
+/// Reads the workload's wait status (after the init has exited). Returns 0, or -1 when none was sent
+/// (the init was killed before the workload ended).
+int csbx_read_status(int32_t status_fd, int32_t *status);
+
+/// Sends a signal through a pidfd (no pid-reuse race). Returns 0 or -1 with errno.
+int csbx_pidfd_signal(int32_t pidfd, int32_t signal);
+
+/// memfd_create(name, MFD_CLOEXEC).
+int csbx_memfd(const char *name);
+/// pipe2(fds, O_CLOEXEC).
+int csbx_pipe_cloexec(int32_t fds[2]);
+/// fcntl(fd, F_SETPIPE_SZ, size).
+int csbx_set_pipe_size(int32_t fd, int32_t size);
+
+// Hostile probes need a few instructions Swift cannot express. They run only inside a sandbox.
+
+/// Any system call by number with six arguments; returns the result, or -errno.
+long csbx_probe_syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+/// Calls getpid through the 32-bit `int 0x80` gate; returns what the kernel returned, or -1 where absent.
+long csbx_probe_int80_getpid(void);
+/// Calls getpid through the x32 ABI (syscall number | 0x40000000); returns the raw result.
+long csbx_probe_x32_getpid(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

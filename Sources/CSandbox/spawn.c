@@ -1,0 +1,518 @@
+// The sandbox's birth: clone with new namespaces, build the root, drop privileges, exec.
+//
+// Between clone and execve only async-signal-safe system calls run: the child is a copy of a
+// multi-threaded Swift process whose locks may be held by threads that no longer exist in it.
+// No malloc, no stdio, no locale; paths are built in fixed buffers on the stack.
+#include "csandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/securebits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <unistd.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SYS_pivot_root
+#define SYS_pivot_root 155
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+// Our own copies of two kernel structs, so that <linux/sched.h> and <linux/mount.h> need not be
+// mixed with glibc's headers (they clash on several definitions).
+struct csbx_clone_args {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
+};
+
+struct csbx_mount_attr {
+    uint64_t attr_set;
+    uint64_t attr_clr;
+    uint64_t propagation;
+    uint64_t userns_fd;
+};
+
+const char *csbx_step_name(int32_t step) {
+    switch (step) {
+    case CSBX_STEP_PIPES: return "create pipes";
+    case CSBX_STEP_CLONE: return "clone namespaces";
+    case CSBX_STEP_CLOSE_FDS: return "close inherited descriptors";
+    case CSBX_STEP_WAIT_PARENT: return "wait for uid/gid maps";
+    case CSBX_STEP_CGROUP_NAMESPACE: return "cgroup namespace";
+    case CSBX_STEP_MOUNT_PRIVATE: return "make mounts private";
+    case CSBX_STEP_ROOT_BIND: return "bind root skeleton";
+    case CSBX_STEP_MOUNT: return "mount";
+    case CSBX_STEP_MOUNT_ATTRIBUTES: return "set mount attributes";
+    case CSBX_STEP_LOOPBACK: return "bring loopback up";
+    case CSBX_STEP_HOSTNAME: return "set hostname";
+    case CSBX_STEP_PIVOT_ROOT: return "pivot_root";
+    case CSBX_STEP_DETACH_OLD_ROOT: return "detach old root";
+    case CSBX_STEP_ROOT_READONLY: return "make root read-only";
+    case CSBX_STEP_CHDIR: return "chdir to workdir";
+    case CSBX_STEP_RLIMIT: return "setrlimit";
+    case CSBX_STEP_SECUREBITS: return "set securebits";
+    case CSBX_STEP_CAPABILITY_BOUNDING: return "drop bounding capabilities";
+    case CSBX_STEP_CAPABILITY_AMBIENT: return "clear ambient capabilities";
+    case CSBX_STEP_SETGROUPS: return "setgroups";
+    case CSBX_STEP_SETGID: return "setresgid";
+    case CSBX_STEP_SETUID: return "setresuid";
+    case CSBX_STEP_CAPABILITIES: return "drop capabilities";
+    case CSBX_STEP_NO_NEW_PRIVS: return "set no_new_privs";
+    case CSBX_STEP_FORK_WORKLOAD: return "fork workload";
+    case CSBX_STEP_SETSID: return "setsid";
+    case CSBX_STEP_STDIO: return "set up stdio";
+    case CSBX_STEP_SECCOMP: return "install seccomp filter";
+    case CSBX_STEP_EXEC: return "execve";
+    default: return "unknown step";
+    }
+}
+
+// ---- helpers safe to call in the child ----
+
+static void csbx_fail(int error_fd, int32_t step, int32_t err, int32_t index) {
+    csbx_setup_error report = {step, err, index};
+    ssize_t ignored = write(error_fd, &report, sizeof report);
+    (void)ignored;
+    _exit(127);
+}
+
+static size_t csbx_strlen(const char *s) {
+    size_t n = 0;
+    while (s[n] != '\0') n++;
+    return n;
+}
+
+/// Joins a and b into out (capacity cap); returns 0, or -1 when it does not fit.
+static int csbx_join(char *out, size_t cap, const char *a, const char *b) {
+    size_t la = csbx_strlen(a), lb = csbx_strlen(b);
+    if (la + lb + 1 > cap) return -1;
+    memcpy(out, a, la);
+    memcpy(out + la, b, lb);
+    out[la + lb] = '\0';
+    return 0;
+}
+
+/// Closes every descriptor but those in keep (at most 8 entries).
+static int csbx_close_all_but(const int *keep, int count) {
+    int sorted[8];
+    int n = 0;
+    for (int i = 0; i < count && n < 8; i++) {
+        if (keep[i] < 0) continue;
+        int v = keep[i], j = n;
+        while (j > 0 && sorted[j - 1] > v) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = v;
+        n++;
+    }
+    unsigned int from = 0;
+    for (int i = 0; i < n; i++) {
+        if ((unsigned int)sorted[i] > from) {
+            if (syscall(SYS_close_range, from, (unsigned int)sorted[i] - 1, 0) != 0) return -1;
+        }
+        from = (unsigned int)sorted[i] + 1;
+    }
+    return (int)syscall(SYS_close_range, from, ~0U, 0);
+}
+
+static int csbx_mount_setattr(const char *path, int recursive, uint64_t set) {
+    struct csbx_mount_attr attr = {set, 0, 0, 0};
+    return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr, sizeof attr);
+}
+
+static int csbx_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq req;
+    memset(&req, 0, sizeof req);
+    memcpy(req.ifr_name, "lo", 3);
+    if (ioctl(fd, SIOCGIFFLAGS, &req) != 0) {
+        close(fd);
+        return -1;
+    }
+    req.ifr_flags |= IFF_UP | IFF_RUNNING;
+    int rc = ioctl(fd, SIOCSIFFLAGS, &req);
+    close(fd);
+    return rc;
+}
+
+/// Drops every capability from every set: bounding, ambient, effective, permitted, inheritable.
+static void csbx_drop_privileges(const csbx_spawn_spec *spec, int error_fd) {
+    // Lock the securebits first so that nothing later can make uid 0 special again.
+    unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED |
+                         SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+    if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) != 0) csbx_fail(error_fd, CSBX_STEP_SECUREBITS, errno, -1);
+    for (int cap = 0; cap <= 63; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+            csbx_fail(error_fd, CSBX_STEP_CAPABILITY_BOUNDING, errno, cap);
+        }
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
+        csbx_fail(error_fd, CSBX_STEP_CAPABILITY_AMBIENT, errno, -1);
+    }
+    // Raw system calls, not glibc's wrappers: those broadcast the change to every thread glibc
+    // believes the process has (the parent's, in this clone) and wait for answers that never come.
+    if (syscall(SYS_setgroups, 0, NULL) != 0) csbx_fail(error_fd, CSBX_STEP_SETGROUPS, errno, -1);
+    gid_t gid = (gid_t)spec->inside_gid;
+    uid_t uid = (uid_t)spec->inside_uid;
+    if (syscall(SYS_setresgid, gid, gid, gid) != 0) csbx_fail(error_fd, CSBX_STEP_SETGID, errno, -1);
+    if (syscall(SYS_setresuid, uid, uid, uid) != 0) csbx_fail(error_fd, CSBX_STEP_SETUID, errno, -1);
+    // The set-up ran as the host's uid 0, which is not mapped in the sandbox, so setresuid kept the
+    // capabilities: clear them explicitly.
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) csbx_fail(error_fd, CSBX_STEP_CAPABILITIES, errno, -1);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) csbx_fail(error_fd, CSBX_STEP_NO_NEW_PRIVS, errno, -1);
+}
+
+/// Mounts the plan into the skeleton at spec->root and makes it the root.
+static void csbx_build_root(const csbx_spawn_spec *spec, int error_fd) {
+    char path[4096];
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        csbx_fail(error_fd, CSBX_STEP_MOUNT_PRIVATE, errno, -1);
+    }
+    if (mount(spec->root, spec->root, NULL, MS_BIND, NULL) != 0) {
+        csbx_fail(error_fd, CSBX_STEP_ROOT_BIND, errno, -1);
+    }
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        const csbx_mount *m = &spec->mounts[i];
+        if (csbx_join(path, sizeof path, spec->root, m->target) != 0) {
+            csbx_fail(error_fd, CSBX_STEP_MOUNT, ENAMETOOLONG, (int32_t)i);
+        }
+        unsigned long noexec = (m->flags & CSBX_MOUNT_NOEXEC) ? MS_NOEXEC : 0;
+        int rc = -1;
+        switch (m->kind) {
+        case CSBX_MOUNT_BIND: {
+            unsigned long rec = (m->flags & CSBX_MOUNT_RECURSIVE) ? MS_REC : 0;
+            rc = mount(m->source, path, NULL, MS_BIND | rec, NULL);
+            if (rc == 0) {
+                // mount_setattr changes only the attributes named, so the source's locked flags
+                // (atime, nodev of the host mount) never make the remount fail.
+                uint64_t set = MOUNT_ATTR_NOSUID;
+                if (m->flags & CSBX_MOUNT_READONLY) set |= MOUNT_ATTR_RDONLY;
+                if (!(m->flags & CSBX_MOUNT_ALLOW_DEVICES)) set |= MOUNT_ATTR_NODEV;
+                if (m->flags & CSBX_MOUNT_NOEXEC) set |= MOUNT_ATTR_NOEXEC;
+                if (csbx_mount_setattr(path, (m->flags & CSBX_MOUNT_RECURSIVE) != 0, set) != 0) {
+                    csbx_fail(error_fd, CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i);
+                }
+            }
+            break;
+        }
+        case CSBX_MOUNT_TMPFS: {
+            unsigned long ro = (m->flags & CSBX_MOUNT_READONLY) ? MS_RDONLY : 0;
+            rc = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | noexec | ro, m->data);
+            break;
+        }
+        case CSBX_MOUNT_PROC:
+            rc = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+            break;
+        default:
+            errno = EINVAL;
+            break;
+        }
+        if (rc != 0) csbx_fail(error_fd, CSBX_STEP_MOUNT, errno, (int32_t)i);
+    }
+    if (chdir(spec->root) != 0) csbx_fail(error_fd, CSBX_STEP_PIVOT_ROOT, errno, -1);
+    // pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it.
+    if (syscall(SYS_pivot_root, ".", ".") != 0) csbx_fail(error_fd, CSBX_STEP_PIVOT_ROOT, errno, -1);
+    if (umount2(".", MNT_DETACH) != 0) csbx_fail(error_fd, CSBX_STEP_DETACH_OLD_ROOT, errno, -1);
+    if (chdir("/") != 0) csbx_fail(error_fd, CSBX_STEP_PIVOT_ROOT, errno, -1);
+    if (csbx_mount_setattr("/", 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) != 0) {
+        csbx_fail(error_fd, CSBX_STEP_ROOT_READONLY, errno, -1);
+    }
+}
+
+typedef struct csbx_workload_context {
+    const csbx_spawn_spec *spec;
+    int error_fd;
+} csbx_workload_context;
+
+static void csbx_exec(const csbx_spawn_spec *spec, int error_fd) {
+    const char *name = spec->argv[0];
+    char *const *argv = (char *const *)spec->argv;
+    char *const *envp = (char *const *)spec->envp;
+    int has_slash = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p == '/') has_slash = 1;
+    }
+    if (has_slash || spec->search_path == NULL) {
+        execve(name, argv, envp);
+        csbx_fail(error_fd, CSBX_STEP_EXEC, errno, -1);
+    }
+    // execvpe is not async-signal-safe (it may allocate), so search PATH by hand.
+    char candidate[4096];
+    int saw_eacces = 0;
+    const char *dir = spec->search_path;
+    size_t name_len = csbx_strlen(name);
+    while (*dir) {
+        const char *end = dir;
+        while (*end && *end != ':') end++;
+        size_t dir_len = (size_t)(end - dir);
+        if (dir_len + name_len + 2 <= sizeof candidate) {
+            memcpy(candidate, dir, dir_len);
+            size_t at = dir_len;
+            if (at == 0) candidate[at++] = '.';
+            candidate[at++] = '/';
+            memcpy(candidate + at, name, name_len + 1);
+            execve(candidate, argv, envp);
+            if (errno == EACCES) {
+                saw_eacces = 1;
+            } else if (errno != ENOENT && errno != ENOTDIR) {
+                csbx_fail(error_fd, CSBX_STEP_EXEC, errno, -1);
+            }
+        }
+        dir = *end ? end + 1 : end;
+    }
+    csbx_fail(error_fd, CSBX_STEP_EXEC, saw_eacces ? EACCES : ENOENT, -1);
+}
+
+/// The workload: a vfork-style child of the sandbox's init, so it is never pid 1.
+static int csbx_workload_main(void *arg) {
+    const csbx_workload_context *ctx = (const csbx_workload_context *)arg;
+    const csbx_spawn_spec *spec = ctx->spec;
+    int error_fd = ctx->error_fd;
+    if (setsid() < 0) csbx_fail(error_fd, CSBX_STEP_SETSID, errno, -1);
+    // Move every descriptor we need above 2 first, so the dup2s below cannot clobber one another.
+    int err_high = fcntl(error_fd, F_DUPFD_CLOEXEC, 10);
+    if (err_high < 0) csbx_fail(error_fd, CSBX_STEP_STDIO, errno, -1);
+    error_fd = err_high;
+    int in = fcntl(spec->stdin_fd, F_DUPFD_CLOEXEC, 10);
+    int out = fcntl(spec->stdout_fd, F_DUPFD_CLOEXEC, 10);
+    int err = fcntl(spec->stderr_fd, F_DUPFD_CLOEXEC, 10);
+    if (in < 0 || out < 0 || err < 0) csbx_fail(error_fd, CSBX_STEP_STDIO, errno, -1);
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) csbx_fail(error_fd, CSBX_STEP_STDIO, errno, -1);
+    int keep[4] = {0, 1, 2, error_fd};
+    if (csbx_close_all_but(keep, 4) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
+    for (size_t i = 0; i < spec->seccomp_filter_count; i++) {
+        const csbx_filter *filter = &spec->seccomp_filters[i];
+        struct sock_fprog prog = {(unsigned short)filter->length, (struct sock_filter *)filter->instructions};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+            csbx_fail(error_fd, CSBX_STEP_SECCOMP, errno, (int32_t)i);
+        }
+    }
+    csbx_exec(spec, error_fd);
+    return 127;
+}
+
+// The workload's stack while it shares the init's memory until execve (CLONE_VM | CLONE_VFORK).
+static char csbx_workload_stack[256 * 1024] __attribute__((aligned(16)));
+
+/// The sandbox's init: pid 1 of the new pid namespace. Sets everything up, starts the workload,
+/// reaps every orphan, and reports the workload's wait status.
+static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd) {
+    int keep[6] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
+    if (csbx_close_all_but(keep, 6) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
+    // If the thread that cloned us dies, so do we (and with us the whole pid namespace).
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    char go = 0;
+    ssize_t got;
+    do {
+        got = read(sync_fd, &go, 1);
+    } while (got < 0 && errno == EINTR);
+    if (got != 1 || go != 'g') _exit(1);  // the parent gave up on us: leave quietly
+    close(sync_fd);
+
+    // Now in our cgroup (the parent moved us or we were cloned into it): root the cgroup namespace here.
+    if (unshare(CLONE_NEWCGROUP) != 0) csbx_fail(error_fd, CSBX_STEP_CGROUP_NAMESPACE, errno, -1);
+    csbx_build_root(spec, error_fd);
+    if (spec->loopback_up && csbx_loopback_up() != 0) csbx_fail(error_fd, CSBX_STEP_LOOPBACK, errno, -1);
+    if (spec->hostname && sethostname(spec->hostname, csbx_strlen(spec->hostname)) != 0) {
+        csbx_fail(error_fd, CSBX_STEP_HOSTNAME, errno, -1);
+    }
+    if (chdir(spec->workdir) != 0) csbx_fail(error_fd, CSBX_STEP_CHDIR, errno, -1);
+    for (size_t i = 0; i < spec->rlimit_count; i++) {
+        struct rlimit rl = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
+        if (setrlimit(spec->rlimits[i].resource, &rl) != 0) csbx_fail(error_fd, CSBX_STEP_RLIMIT, errno, (int32_t)i);
+    }
+    csbx_drop_privileges(spec, error_fd);
+    // Not dumpable: the workload, same uid, can neither ptrace us nor read /proc/1/mem.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+    csbx_workload_context ctx = {spec, error_fd};
+    pid_t workload = clone(csbx_workload_main, csbx_workload_stack + sizeof csbx_workload_stack,
+                           CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+    if (workload < 0) csbx_fail(error_fd, CSBX_STEP_FORK_WORKLOAD, errno, -1);
+
+    // The workload has exec'd (or failed and said so): keep only the status pipe.
+    int keep_status[1] = {status_fd};
+    csbx_close_all_but(keep_status, 1);
+    for (;;) {
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, __WALL);
+        if (pid == workload) {
+            int32_t report = status;
+            ssize_t ignored = write(status_fd, &report, sizeof report);
+            (void)ignored;
+            // Exiting as pid 1 makes the kernel kill everything left in the namespace.
+            _exit(0);
+        }
+        if (pid < 0 && errno == ECHILD) _exit(0);
+    }
+}
+
+int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error) {
+    int sync_pipe[2], error_pipe[2], status_pipe[2];
+    if (pipe2(sync_pipe, O_CLOEXEC) != 0) goto pipes_failed;
+    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
+        close(sync_pipe[0]);
+        close(sync_pipe[1]);
+        goto pipes_failed;
+    }
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+        close(sync_pipe[0]);
+        close(sync_pipe[1]);
+        close(error_pipe[0]);
+        close(error_pipe[1]);
+        goto pipes_failed;
+    }
+
+    int pidfd = -1;
+    struct csbx_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.exit_signal = SIGCHLD;
+    if (spec->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)spec->cgroup_fd;
+    }
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) {
+        close(sync_pipe[1]);
+        close(error_pipe[0]);
+        close(status_pipe[0]);
+        csbx_init_main(spec, sync_pipe[0], error_pipe[1], status_pipe[1]);
+        _exit(127);
+    }
+    int clone_errno = errno;
+    close(sync_pipe[0]);
+    close(error_pipe[1]);
+    close(status_pipe[1]);
+    if (pid < 0) {
+        close(sync_pipe[1]);
+        close(error_pipe[0]);
+        close(status_pipe[0]);
+        error->step = CSBX_STEP_CLONE;
+        error->error = clone_errno;
+        error->index = -1;
+        return -1;
+    }
+    child->pid = (pid_t)pid;
+    child->pidfd = pidfd;
+    child->sync_fd = sync_pipe[1];
+    child->error_fd = error_pipe[0];
+    child->status_fd = status_pipe[0];
+    return 0;
+
+pipes_failed:
+    error->step = CSBX_STEP_PIPES;
+    error->error = errno;
+    error->index = -1;
+    return -1;
+}
+
+int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms) {
+    char go = 'g';
+    ssize_t put;
+    do {
+        put = write(child->sync_fd, &go, 1);
+    } while (put < 0 && errno == EINTR);
+    int saved = errno;
+    close(child->sync_fd);
+    child->sync_fd = -1;
+    if (put != 1) {
+        errno = saved;
+        return -1;
+    }
+    size_t have = 0;
+    char *buffer = (char *)error;
+    while (have < sizeof *error) {
+        // A set-up that hangs must not hang the supervisor with it.
+        struct pollfd ready = {child->error_fd, POLLIN, 0};
+        int polled = poll(&ready, 1, timeout_ms);
+        if (polled < 0 && errno == EINTR) continue;
+        if (polled == 0) {
+            close(child->error_fd);
+            child->error_fd = -1;
+            return 2;
+        }
+        ssize_t got = read(child->error_fd, buffer + have, sizeof *error - have);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        have += (size_t)got;
+    }
+    close(child->error_fd);
+    child->error_fd = -1;
+    if (have == 0) return 0;
+    if (have < sizeof *error) {
+        error->step = CSBX_STEP_CLONE;
+        error->error = EPIPE;
+        error->index = -1;
+    }
+    return 1;
+}
+
+int csbx_read_status(int32_t status_fd, int32_t *status) {
+    ssize_t got;
+    do {
+        got = read(status_fd, status, sizeof *status);
+    } while (got < 0 && errno == EINTR);
+    return got == (ssize_t)sizeof *status ? 0 : -1;
+}
+
+int csbx_pidfd_signal(int32_t pidfd, int32_t signal) {
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
+}

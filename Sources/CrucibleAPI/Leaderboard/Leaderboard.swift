@@ -1,0 +1,152 @@
+// `GET /v1/leaderboard?run=ID&language=…&scenario=…&difficulty=…`: models ranked by their blended score.
+
+public struct Leaderboard: Codable, Sendable, Hashable {
+    public var entries: [LeaderboardEntry]
+
+    public init(entries: [LeaderboardEntry]) {
+        self.entries = entries
+    }
+}
+
+public struct LeaderboardEntry: Codable, Sendable, Hashable {
+    /// 1-based; models whose intervals tie may share a rank.
+    public var rank: Int
+    public var model: String
+    /// Mean blended score, 0–100.
+    public var score: Double
+    /// The 95% bootstrap confidence interval of `score`.
+    public var ciLow: Double
+    public var ciHigh: Double
+    /// Fraction (0–1) of the model's jobs whose verdict is `passed`.
+    public var passRate: Double
+    /// Unbiased pass@1 estimate (0–1) over tasks.
+    public var passAt1: Double
+    /// Scored jobs behind the row.
+    public var jobs: Int
+    /// Null when no candidate reported a latency.
+    public var meanLatencyMS: Double?
+    /// Null when no candidate reported a cost.
+    public var totalCostUSD: Double?
+
+    public init(
+        rank: Int, model: String, score: Double, ciLow: Double, ciHigh: Double, passRate: Double, passAt1: Double,
+        jobs: Int, meanLatencyMS: Double? = nil, totalCostUSD: Double? = nil
+    ) {
+        self.rank = rank
+        self.model = model
+        self.score = score
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.passRate = passRate
+        self.passAt1 = passAt1
+        self.jobs = jobs
+        self.meanLatencyMS = meanLatencyMS
+        self.totalCostUSD = totalCostUSD
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rank, model, score
+        case ciLow = "ci_low"
+        case ciHigh = "ci_high"
+        case passRate = "pass_rate"
+        case passAt1 = "pass_at_1"
+        case jobs
+        case meanLatencyMS = "mean_latency_ms"
+        case totalCostUSD = "total_cost_usd"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rank, forKey: .rank)
+        try container.encode(model, forKey: .model)
+        try container.encode(score, forKey: .score)
+        try container.encode(ciLow, forKey: .ciLow)
+        try container.encode(ciHigh, forKey: .ciHigh)
+        try container.encode(passRate, forKey: .passRate)
+        try container.encode(passAt1, forKey: .passAt1)
+        try container.encode(jobs, forKey: .jobs)
+        try container.encode(meanLatencyMS, forKey: .meanLatencyMS)  // explicit null
+        try container.encode(totalCostUSD, forKey: .totalCostUSD)  // explicit null
+    }
+}
+
+/// Filters shared by `GET /v1/leaderboard` and `GET /v1/tasks`; nil means "any".
+public struct TaskFilter: Sendable, Hashable {
+    public var language: Language?
+    public var scenario: Scenario?
+    public var difficulty: Difficulty?
+
+    public init(language: Language? = nil, scenario: Scenario? = nil, difficulty: Difficulty? = nil) {
+        self.language = language
+        self.scenario = scenario
+        self.difficulty = difficulty
+    }
+
+    public func matches(_ task: TaskSpec) -> Bool {
+        (language == nil || language == task.language) && (scenario == nil || scenario == task.scenario)
+            && (difficulty == nil || difficulty == task.difficulty)
+    }
+
+    /// Parses `language`, `scenario` and `difficulty` query parameters; other parameters are left alone.
+    /// Every bad value is reported, each naming its parameter.
+    public init(query: [String: String]) throws(CrucibleAPIError) {
+        var issues: [ValidationIssue] = []
+        func parse<E: WireEnum>(_ type: E.Type, _ name: String) -> E? {
+            guard let raw = query[name] else {
+                return nil
+            }
+            switch E.parse(raw, field: name) {
+            case .success(let value):
+                return value
+            case .failure(let error):
+                issues += error.issues
+                return nil
+            }
+        }
+        self.init(
+            language: parse(Language.self, "language"), scenario: parse(Scenario.self, "scenario"),
+            difficulty: parse(Difficulty.self, "difficulty"))
+        if let error = CrucibleAPIError(issues) {
+            throw error
+        }
+    }
+
+    /// Back to query parameters, for clients building URLs.
+    public var queryItems: [(name: String, value: String)] {
+        [("language", language?.rawValue), ("scenario", scenario?.rawValue), ("difficulty", difficulty?.rawValue)]
+            .compactMap { name, value in value.map { (name, $0) } }
+    }
+}
+
+/// The query of `GET /v1/leaderboard`: an optional run, plus task filters.
+public struct LeaderboardQuery: Sendable, Hashable {
+    public var runID: String?
+    public var filter: TaskFilter
+
+    public init(runID: String? = nil, filter: TaskFilter = TaskFilter()) {
+        self.runID = runID
+        self.filter = filter
+    }
+
+    public init(query: [String: String], limits: ValidationLimits = .default) throws(CrucibleAPIError) {
+        var issues: [ValidationIssue] = []
+        if let run = query["run"] {
+            issues += IdentifierRules.issues(
+                id: run, what: "run id", at: FieldPath.root.field("run"), code: .invalidQuery, limits: limits)
+        }
+        var filter = TaskFilter()
+        do {
+            filter = try TaskFilter(query: query)
+        } catch {
+            issues += error.issues
+        }
+        if let error = CrucibleAPIError(issues) {
+            throw error
+        }
+        self.init(runID: query["run"], filter: filter)
+    }
+
+    public var queryItems: [(name: String, value: String)] {
+        (runID.map { [("run", $0)] } ?? []) + filter.queryItems
+    }
+}

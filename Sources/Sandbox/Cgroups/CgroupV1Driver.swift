@@ -1,0 +1,157 @@
+import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// cgroup v1: one directory per hierarchy (memory, pids, cpu, cpuacct, freezer), all under
+/// "<this process's cgroup>/crucible". The parent moves the child in before it runs anything.
+public struct CgroupV1Driver: CgroupDriver {
+    static let requiredControllers: Set<String> = ["memory", "pids", "cpu", "cpuacct", "freezer"]
+
+    public let version = CgroupVersion.v1
+    let bases: [String: String]  // controller -> base directory
+    let fileSystem: any CgroupFileSystem
+
+    public var location: String { bases["memory"] ?? "" }
+
+    init(hierarchies: [String: CgroupHierarchy], fileSystem: any CgroupFileSystem) throws {
+        var bases: [String: String] = [:]
+        for controller in Self.requiredControllers {
+            guard let hierarchy = hierarchies[controller] else { continue }
+            let base = hierarchy.ownDirectory + "/crucible"
+            let rc = fileSystem.makeDirectory(base)
+            guard rc == 0 || rc == EEXIST else {
+                throw SandboxError.cgroup(path: base, errno: rc, doing: "creating the sandboxes' parent cgroup")
+            }
+            bases[controller] = base
+        }
+        self.bases = bases
+        self.fileSystem = fileSystem
+    }
+
+    public func create(name: String, limits: CgroupLimits) throws -> any Cgroup {
+        // cpu and cpuacct are often co-mounted: one directory then serves both.
+        var directories: [String: String] = [:]
+        var created: [String] = []
+        do {
+            for controller in Self.requiredControllers.sorted() {
+                guard let base = bases[controller] else { continue }
+                let path = base + "/" + name
+                if !created.contains(path) {
+                    let rc = fileSystem.makeDirectory(path)
+                    guard rc == 0 else { throw SandboxError.cgroup(path: path, errno: rc, doing: "creating") }
+                    created.append(path)
+                }
+                directories[controller] = path
+            }
+            let group = CgroupV1(directories: directories, all: created, fileSystem: fileSystem)
+            try group.apply(limits)
+            return group
+        } catch {
+            for path in created.reversed() { _ = fileSystem.removeDirectory(path) }
+            throw error
+        }
+    }
+
+    public func sweepStale() {
+        guard let memoryBase = bases["memory"] else { return }
+        for name in fileSystem.listDirectory(memoryBase) where CgroupNaming.isStale(name) {
+            var directories: [String: String] = [:]
+            var all: [String] = []
+            for (controller, base) in bases {
+                let path = base + "/" + name
+                directories[controller] = path
+                if !all.contains(path), fileSystem.exists(path) { all.append(path) }
+            }
+            try? CgroupV1(directories: directories, all: all, fileSystem: fileSystem).remove()
+        }
+    }
+}
+
+final class CgroupV1: Cgroup {
+    let directories: [String: String]
+    let all: [String]
+    let fileSystem: any CgroupFileSystem
+
+    init(directories: [String: String], all: [String], fileSystem: any CgroupFileSystem) {
+        self.directories = directories
+        self.all = all
+        self.fileSystem = fileSystem
+    }
+
+    var cloneDirectoryFD: Int32 { -1 }
+
+    private func path(_ controller: String, _ file: String) -> String {
+        (directories[controller] ?? "/nonexistent") + "/" + file
+    }
+
+    func apply(_ limits: CgroupLimits) throws {
+        try fileSystem.write(path("memory", "memory.limit_in_bytes"), String(limits.memory))
+        // Swap counts against the same limit: memsw is memory + swap. Absent when swap accounting is off.
+        let memsw = path("memory", "memory.memsw.limit_in_bytes")
+        if fileSystem.exists(memsw) { try fileSystem.write(memsw, String(limits.memory)) }
+        try fileSystem.write(path("pids", "pids.max"), String(limits.pids + 1))
+        let period = 100_000
+        try fileSystem.write(path("cpu", "cpu.cfs_period_us"), String(period))
+        try fileSystem.write(path("cpu", "cpu.cfs_quota_us"), String(Int(limits.cpuCores * Double(period))))
+        try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
+    }
+
+    func adopt(pid: pid_t) throws {
+        for directory in all {
+            try fileSystem.write(directory + "/cgroup.procs", String(pid))
+        }
+    }
+
+    func cpuNanoseconds() -> UInt64 {
+        let text = (try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? ""
+        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    func usage() -> CgroupUsage {
+        let memsw = path("memory", "memory.memsw.max_usage_in_bytes")
+        let peakFile = fileSystem.exists(memsw) ? memsw : path("memory", "memory.max_usage_in_bytes")
+        let peak = UInt64(((try? fileSystem.read(peakFile)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        let oom = (try? fileSystem.read(path("memory", "memory.oom_control"))) ?? ""
+        let pids = (try? fileSystem.read(path("pids", "pids.events"))) ?? ""
+        return CgroupUsage(
+            cpuNanoseconds: cpuNanoseconds(), peakMemoryBytes: peak ?? 0,
+            oomKills: Int(cgroupKeyedValue(oom, "oom_kill") ?? 0), pidsLimitHits: Int(cgroupKeyedValue(pids, "max") ?? 0))
+    }
+
+    func processes() -> [pid_t] {
+        var pids = Set<pid_t>()
+        for directory in all {
+            let text = (try? fileSystem.read(directory + "/cgroup.procs")) ?? ""
+            for line in text.split(separator: "\n") { if let pid = pid_t(line) { pids.insert(pid) } }
+        }
+        return pids.sorted()
+    }
+
+    /// Freeze, kill, thaw: frozen processes cannot fork between reading the list and the kill.
+    func killAll() {
+        guard !processes().isEmpty else { return }
+        let state = path("freezer", "freezer.state")
+        try? fileSystem.write(state, "FROZEN")
+        for _ in 0..<1000 {
+            let now = ((try? fileSystem.read(state)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if now == "FROZEN" || now.isEmpty { break }
+            usleep(100)
+        }
+        for pid in processes() { kill(pid, SIGKILL) }
+        try? fileSystem.write(state, "THAWED")
+    }
+
+    func remove() throws {
+        for attempt in 0..<3 {
+            killAll()
+            var failed: (String, Int32)?
+            for directory in all {
+                let rc = removeCgroupDirectory(directory, fileSystem: fileSystem)
+                if rc != 0 { failed = (directory, rc) }
+            }
+            guard let (directory, rc) = failed else { return }
+            if attempt == 2 { throw SandboxError.cgroup(path: directory, errno: rc, doing: "removing") }
+        }
+    }
+}

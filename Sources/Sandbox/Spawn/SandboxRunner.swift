@@ -1,0 +1,265 @@
+import CSandbox
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs programs in sandboxes. One runner serves a whole process: it owns the cgroup driver, and
+/// caches each policy's compiled seccomp program and root skeleton.
+public final class SandboxRunner: Sendable {
+    public let cgroups: any CgroupDriver
+    public let runtimeDirectory: String
+    let logger: Logger
+    private let prepared = Mutex<[PreparedKey: PreparedPolicy]>([:])
+    /// Building a sandbox takes milliseconds; one that takes this long is stuck and is killed.
+    static let setupTimeoutMilliseconds: Int32 = 10_000
+
+    /// Shared by every runner of the process: cgroup names must be unique per process.
+    private static let counter = Atomic<Int>(0)
+
+    /// Checks that this node can build sandboxes and removes what a crashed crucible left behind.
+    public init(logger: Logger, runtimeDirectory: String = "/run/crucible") throws {
+        guard geteuid() == 0 else {
+            throw SandboxError.unavailable("crucible must run as root to build sandboxes (it drops to an unprivileged uid per sandbox)")
+        }
+        self.logger = logger
+        self.runtimeDirectory = runtimeDirectory
+        self.cgroups = try CgroupDetector.driver()
+        cgroups.sweepStale()
+        logger.debug("sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
+    }
+
+    /// The compiled seccomp program and the built root skeleton for a policy.
+    /// Cached for the life of the runner: the image's layout (which sources exist, which are links) is
+    /// read once per policy.
+    public func prepare(_ policy: SandboxPolicy, extraMounts: [MountRule] = []) throws -> PreparedPolicy {
+        let key = PreparedKey(policy: policy, extraMounts: extraMounts)
+        if let cached = prepared.withLock({ $0[key] }) { return cached }
+        let skeleton = try RootSkeleton(policy: policy, extraMounts: extraMounts, runtimeDirectory: runtimeDirectory)
+        try skeleton.build()
+        let result = PreparedPolicy(seccomp: try SeccompCompiler.compile(policy.seccomp), skeleton: skeleton)
+        prepared.withLock { $0[key] = result }
+        return result
+    }
+
+    /// Runs one program to its end on a thread of its own (the sandbox's init dies with the thread
+    /// that cloned it, so that thread must live as long as the sandbox).
+    public func run(_ request: SandboxRequest) async throws -> SandboxResult {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(with: Result { try self.runBlocking(request) })
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs one program to its end on the calling thread.
+    public func runBlocking(_ request: SandboxRequest) throws -> SandboxResult {
+        guard let first = request.command.first, !first.isEmpty else {
+            throw SandboxError.invalidRequest("no command given; put it after -- (crucible sandbox run -- /bin/true)")
+        }
+        if let workdir = request.workdir { try WorkdirCheck.verify(workdir, uid: request.hostUID, gid: request.hostGID) }
+        let plan = try prepare(request.policy, extraMounts: request.extraMounts)
+        let limits = request.policy.limits
+        let name = "\(CgroupNaming.prefix)\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        let cgroup = try cgroups.create(
+            name: name,
+            limits: CgroupLimits(
+                memory: limits.memory, pids: limits.pids, cpuCores: limits.cpuCores, cpuWeight: limits.cpuWeight))
+        defer { try? cgroup.remove() }
+        var logger = self.logger
+        logger[metadataKey: "sandbox"] = "\(name)"
+
+        let input = try StandardInput.open(request.stdin)
+        defer { close(input) }
+        let stdout = try Pipe.make()
+        let stderr = try Pipe.make()
+        defer {
+            close(stdout.read)
+            close(stderr.read)
+        }
+
+        var child = csbx_child()
+        var failure = csbx_setup_error()
+        let spawned = withSpawnSpec(request, plan: plan, cgroup: cgroup, stdin: input, stdout: stdout.write, stderr: stderr.write) {
+            spec in csbx_spawn(&spec, &child, &failure)
+        }
+        close(stdout.write)
+        close(stderr.write)
+        guard spawned == 0 else { throw setupError(failure, request: request, plan: plan) }
+        defer {
+            if child.pidfd >= 0 { close(child.pidfd) }
+            if child.status_fd >= 0 { close(child.status_fd) }
+        }
+        let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
+        defer { LiveSandboxes.shared.unregister(registration) }
+
+        do {
+            try cgroup.adopt(pid: child.pid)
+            try writeIdentityMaps(pid: child.pid, request: request)
+        } catch {
+            abandon(&child)
+            throw error
+        }
+        let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
+        let started = ContinuousClock.now
+        if released != 0 {
+            let parentErrno = errno
+            abandon(&child)
+            if released == 1 { throw setupError(failure, request: request, plan: plan) }
+            if released == 2 {
+                throw SandboxError.setupFailed(
+                    step: "set-up", errno: 0, detail: "it did not finish within \(Self.setupTimeoutMilliseconds / 1000)s")
+            }
+            throw SandboxError.setupFailed(step: "release the child", errno: parentErrno, detail: "")
+        }
+
+        var supervisor = Supervisor(
+            pidfd: child.pidfd, cgroup: cgroup, limits: limits, stdout: stdout.read, stderr: stderr.read,
+            started: started)
+        supervisor.run()
+        let wall = ContinuousClock.now - started
+
+        var status: Int32 = 0
+        var reaped: Int32 = 0
+        repeat { reaped = waitpid(child.pid, &status, 0) } while reaped < 0 && errno == EINTR
+        var workloadStatus: Int32 = 0
+        let reported = csbx_read_status(child.status_fd, &workloadStatus) == 0
+
+        cgroup.killAll()
+        let usage = cgroup.usage()
+        try cgroup.remove()
+
+        let result = ResultBuilder(
+            workloadStatus: reported ? workloadStatus : nil, stoppedFor: supervisor.stoppedFor, usage: usage,
+            limits: limits, wallSeconds: wall.seconds, stdout: supervisor.stdout, stderr: supervisor.stderr
+        ).build()
+        logger.debug(
+            "sandbox finished",
+            metadata: [
+                "status": "\(result.status.rawValue)", "wall_s": "\(result.wallTimeS)", "cpu_s": "\(result.cpuTimeS)",
+            ])
+        return result
+    }
+
+    /// Kills a child that never got to run its program and reaps it.
+    private func abandon(_ child: inout csbx_child) {
+        _ = csbx_pidfd_signal(child.pidfd, SIGKILL)
+        if child.sync_fd >= 0 {
+            close(child.sync_fd)
+            child.sync_fd = -1
+        }
+        if child.error_fd >= 0 {
+            close(child.error_fd)
+            child.error_fd = -1
+        }
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    /// Maps the program's uid and gid inside to the slot's unprivileged ids on the host.
+    private func writeIdentityMaps(pid: pid_t, request: SandboxRequest) throws {
+        let identity = request.policy.identity
+        let maps = [
+            ("uid_map", "\(identity.insideUID) \(request.hostUID) 1\n"),
+            ("gid_map", "\(identity.insideGID) \(request.hostGID) 1\n"),
+        ]
+        for (file, line) in maps {
+            let path = "/proc/\(pid)/\(file)"
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SandboxError.setupFailed(step: "write \(file)", errno: errno, detail: path) }
+            defer { close(fd) }
+            let bytes = Array(line.utf8)
+            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+                throw SandboxError.setupFailed(step: "write \(file)", errno: errno, detail: line)
+            }
+        }
+    }
+
+    private func setupError(_ failure: csbx_setup_error, request: SandboxRequest, plan: PreparedPolicy) -> SandboxError {
+        let step = String(cString: csbx_step_name(failure.step))
+        var detail = ""
+        switch Int(failure.step) {
+        case Int(CSBX_STEP_MOUNT.rawValue), Int(CSBX_STEP_MOUNT_ATTRIBUTES.rawValue):
+            if failure.index >= 0, Int(failure.index) < plan.skeleton.mounts.count {
+                let mount = plan.skeleton.mounts[Int(failure.index)]
+                detail = "\(mount.kind.rawValue) \(mount.source.map { "\($0) -> " } ?? "")\(mount.target)"
+            }
+        case Int(CSBX_STEP_EXEC.rawValue):
+            let command = request.command.first ?? ""
+            detail =
+                failure.error == ENOENT
+                ? "'\(command)' was not found in the sandbox (PATH=\(request.policy.searchPath)); "
+                    + "give a path that exists in the image"
+                : "cannot run '\(command)' in the sandbox"
+        case Int(CSBX_STEP_CHDIR.rawValue):
+            detail = "the workdir is not reachable inside the sandbox"
+        default:
+            break
+        }
+        return .setupFailed(step: step, errno: failure.error, detail: detail)
+    }
+}
+
+private struct PreparedKey: Hashable {
+    let policy: SandboxPolicy
+    let extraMounts: [MountRule]
+}
+
+/// What `prepare` makes of a policy, computed once and shared by every sandbox that uses it.
+public struct PreparedPolicy: Sendable {
+    public let seccomp: SeccompProgram
+    public let skeleton: RootSkeleton
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+enum Pipe {
+    static func make() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard csbx_pipe_cloexec(&fds) == 0 else {
+            throw SandboxError.setupFailed(step: "create output pipes", errno: errno, detail: "")
+        }
+        // Non-blocking read ends: the supervisor drains both from one poll loop.
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        // A larger pipe lets a chatty program run without waiting on the supervisor.
+        _ = csbx_set_pipe_size(fds[1], 1 << 20)
+        return (fds[0], fds[1])
+    }
+}
+
+enum StandardInput {
+    static func open(_ input: SandboxRequest.Input) throws -> Int32 {
+        switch input {
+        case .none:
+            let fd = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SandboxError.setupFailed(step: "open /dev/null", errno: errno, detail: "") }
+            return fd
+        case .file(let path):
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw SandboxError.invalidRequest("cannot read stdin file \(path): \(errnoText(errno)); check the path")
+            }
+            return fd
+        case .bytes(let bytes):
+            let fd = csbx_memfd("crucible-stdin")
+            guard fd >= 0 else { throw SandboxError.setupFailed(step: "memfd for stdin", errno: errno, detail: "") }
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                guard written > 0 else {
+                    close(fd)
+                    throw SandboxError.setupFailed(step: "write stdin", errno: errno, detail: "")
+                }
+                offset += written
+            }
+            lseek(fd, 0, SEEK_SET)
+            return fd
+        }
+    }
+}

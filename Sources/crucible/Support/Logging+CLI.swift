@@ -1,0 +1,19 @@
+import Glibc
+import Logging
+
+/// Logs go to standard error; CRUCIBLE_LOG_LEVEL (trace … critical) raises or lowers them.
+enum CLILogging {
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        let level = ProcessEnvironment.value("CRUCIBLE_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel = level ?? .warning
+        return logger
+    }
+}
+
+enum ProcessEnvironment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        return String(cString: raw)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// The command line from outside, as users and scripts see it: exit codes, messages, JSON.
+@Suite struct CrucibleCLITests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible").path
+    }
+
+    static let isRoot = geteuid() == 0
+
+    static func crucible(_ arguments: [String], stdin: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    @Test(arguments: [
+        (["sandbox", "run", "--memory", "12Q", "--", "/bin/true"], "--memory 12Q"),
+        (["sandbox", "run", "--wall-time", "soon", "--", "/bin/true"], "--wall-time soon"),
+        (["sandbox", "run", "--network", "internet", "--", "/bin/true"], "--network internet"),
+        (["sandbox", "run", "--json"], "no command given"),
+        (["sandbox", "run", "--frobnicate", "--", "/bin/true"], "--frobnicate"),
+        (["sandbox", "run", "--policy", "/nonexistent.yaml", "--", "/bin/true"], "cannot read policy file"),
+        (["sandbox", "bench", "--count", "0", "--", "/bin/true"], "--count 0"),
+        (["policy", "show", "--policy", "/nonexistent.yaml"], "cannot read policy file"),
+    ] as [([String], String)])
+    func badInputExitsTwoAndSaysWhy(arguments: [String], message: String) throws {
+        let output = try Self.crucible(arguments)
+        #expect(output.status == 2, "\(arguments): \(output.stderr)")
+        #expect(output.stderr.contains(message), "\(output.stderr)")
+        #expect(output.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: isRoot)) func missingWorkdirExitsTwo() throws {
+        let output = try Self.crucible(["sandbox", "run", "--workdir", "/nonexistent/dir", "--", "/bin/true"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("does not exist"))
+    }
+
+    @Test func badPolicyFileNamesKeyAndLine() throws {
+        let path = NSTemporaryDirectory() + "crucible-bad-policy-\(UUID().uuidString).yaml"
+        try "network: none\nlimits:\n  memroy: 1G\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        let output = try Self.crucible(["policy", "show", "--policy", path])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("line 3"))
+        #expect(output.stderr.contains("limits.memroy"))
+    }
+
+    @Test(.enabled(if: isRoot)) func jsonReportHasTheContractKeys() throws {
+        let output = try Self.crucible(["sandbox", "run", "--json", "--", "/bin/sh", "-c", "echo hi; exit 4"])
+        #expect(output.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let keys: Set<String> = [
+            "status", "exit_code", "signal", "cpu_time_s", "wall_time_s", "peak_memory_bytes", "limits_hit", "stdout",
+            "stderr", "stdout_truncated", "stderr_truncated",
+        ]
+        #expect(Set(object.keys) == keys)
+        #expect(object["status"] as? String == "exited")
+        #expect(object["exit_code"] as? Int == 4)
+        #expect(object["signal"] is NSNull)
+        #expect(object["stdout"] as? String == "hi\n")
+    }
+
+    @Test(.enabled(if: isRoot)) func withoutJsonTheProgramsExitCodeComesThrough() throws {
+        let output = try Self.crucible(["sandbox", "run", "--", "/bin/sh", "-c", "echo out; echo err >&2; exit 7"])
+        #expect(output.status == 7)
+        #expect(output.stdout == "out\n")
+        #expect(output.stderr.contains("err\n"))
+    }
+
+    @Test(.enabled(if: isRoot)) func setupFailureExits125() throws {
+        let output = try Self.crucible(["sandbox", "run", "--json", "--", "no-such-command-here"])
+        #expect(output.status == 125)
+        #expect(output.stderr.contains("execve"))
+        #expect(output.stderr.contains("no-such-command-here"))
+        #expect(output.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: isRoot)) func limitFlagsApply() throws {
+        let output = try Self.crucible(["sandbox", "run", "--json", "--wall-time", "300ms", "--", "/bin/sleep", "5"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "wall_time_limit")
+        #expect((object["limits_hit"] as? [String]) == ["wall_time"])
+    }
+
+    @Test func policyShowListsResolvedSyscalls() throws {
+        let text = try Self.crucible(["policy", "show"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("io_uring_setup(425)"))
+        #expect(text.stdout.contains("default action: errno ENOSYS"))
+        let json = try Self.crucible(["policy", "show", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["network"] as? String == "none")
+        #expect((object["capabilities"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test(.enabled(if: isRoot)) func benchPrintsItsJSONShape() throws {
+        let output = try Self.crucible(["sandbox", "bench", "--count", "20", "--parallel", "2", "--json", "--", "/bin/true"])
+        #expect(output.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["count", "parallel", "p50_ms", "p95_ms", "per_second", "failures"])
+        #expect(object["failures"] as? Int == 0)
+        #expect(object["count"] as? Int == 20)
+    }
+
+    @Test(.enabled(if: isRoot)) func sigtermToCrucibleLeavesNothing() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["sandbox", "run", "--wall-time", "60s", "--", "/bin/sh", "-c", "setsid sleep 300 & sleep 300"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1)
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGTERM)
+        // The sandbox ran as host uid 2000000 (slot 0 of the default policy): nothing of it may remain.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+            var info = stat()
+            return stat("/proc/\(pid)", &info) == 0 && info.st_uid == 2_000_000
+        }
+        #expect(leftovers.isEmpty)
+    }
+}

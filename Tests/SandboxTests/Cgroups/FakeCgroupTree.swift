@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+
+@testable import Sandbox
+
+/// A cgroup v2 tree in a temporary directory that behaves like the kernel's where the drivers can
+/// tell: mkdir creates a cgroup's interface files, rmdir removes them, and every write is recorded.
+final class FakeCgroupTree: CgroupFileSystem {
+    let root: String
+    private let writes = Mutex<[(String, String)]>([])
+
+    /// Interface files a new v2 cgroup has, with their initial contents.
+    static let interfaceFiles: [String: String] = [
+        "cgroup.procs": "", "cgroup.controllers": "cpu memory pids", "cgroup.subtree_control": "",
+        "cgroup.kill": "", "cgroup.freeze": "0", "memory.max": "max", "memory.swap.max": "max",
+        "memory.peak": "0", "memory.current": "0", "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n",
+        "pids.max": "max", "pids.events": "max 0\n", "cpu.max": "max 100000", "cpu.weight": "100",
+        "cpu.stat": "usage_usec 0\nuser_usec 0\nsystem_usec 0\n",
+    ]
+
+    init() throws {
+        root = NSTemporaryDirectory() + "crucible-fake-cgroup-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for (name, content) in Self.interfaceFiles {
+            try content.write(toFile: root + "/" + name, atomically: false, encoding: .utf8)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    var recordedWrites: [(String, String)] { writes.withLock { $0 } }
+
+    func lastWrite(to path: String) -> String? {
+        recordedWrites.last { $0.0 == path }?.1
+    }
+
+    /// Sets a file as the kernel would (usage counters and events).
+    func set(_ path: String, _ content: String) throws {
+        try content.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    func makeDirectory(_ path: String) -> Int32 {
+        if FileManager.default.fileExists(atPath: path) { return EEXIST }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            for (name, content) in Self.interfaceFiles {
+                try content.write(toFile: path + "/" + name, atomically: false, encoding: .utf8)
+            }
+            return 0
+        } catch {
+            return ENOENT
+        }
+    }
+
+    func removeDirectory(_ path: String) -> Int32 {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        // The kernel refuses to remove a cgroup with children or processes.
+        if entries.contains(where: { Self.interfaceFiles[$0] == nil }) { return EBUSY }
+        if let procs = try? read(path + "/cgroup.procs"), !procs.isEmpty { return EBUSY }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+            return 0
+        } catch {
+            return ENOENT
+        }
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SandboxError.cgroup(path: path, errno: ENOENT, doing: "writing '\(text)'")
+        }
+        writes.withLock { $0.append((path, text)) }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    func read(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SandboxError.cgroup(path: path, errno: ENOENT, doing: "reading")
+        }
+        return text
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    func listDirectory(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { Self.interfaceFiles[$0] == nil }
+    }
+
+    func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+
+@testable import Sandbox
+
+/// Real sandboxes: namespaces, cgroups, seccomp. Needs root, as the agent does.
+@Suite(.enabled(if: TestSupport.isRoot, "needs root to build sandboxes"))
+struct SandboxRunnerTests {
+    @Test func runsAProgramAndReportsIt() async throws {
+        let result = try await TestSupport.run("echo hello; echo oops >&2")
+        #expect(result.status == .ok)
+        #expect(result.exitCode == 0)
+        #expect(result.signal == nil)
+        #expect(result.stdout == "hello\n")
+        #expect(result.stderr == "oops\n")
+        #expect(result.limitsHit.isEmpty)
+        #expect(result.wallTimeS > 0 && result.wallTimeS < 5)
+        #expect(result.peakMemoryBytes > 0)
+    }
+
+    @Test func reportsExitCodes() async throws {
+        let result = try await TestSupport.run("exit 3")
+        #expect(result.status == .exited)
+        #expect(result.exitCode == 3)
+    }
+
+    @Test func aSegfaultIsSignal11() async throws {
+        // The workload is not pid 1, so a signal it sends itself is delivered.
+        let result = try await TestSupport.run("kill -SEGV $$")
+        #expect(result.status == .signaled)
+        #expect(result.signal == 11)
+        #expect(result.exitCode == nil)
+    }
+
+    @Test func runsAsTheUnprivilegedUserInItsOwnNamespaces() async throws {
+        let result = try await TestSupport.run(
+            "id -u; id -g; hostname; pwd; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs|Seccomp):'; ls /proc | grep -c '^[0-9]'")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.prefix(4) == ["1000", "1000", "crucible", "/work"])
+        #expect(lines.contains { $0.hasPrefix("CapEff:") && $0.hasSuffix("0000000000000000") })
+        #expect(lines.contains { $0.hasPrefix("NoNewPrivs:") && $0.hasSuffix("1") })
+        #expect(lines.contains { $0.hasPrefix("Seccomp:") && $0.hasSuffix("2") })
+    }
+
+    @Test func feedsStandardInput() async throws {
+        let result = try await TestSupport.run("tr a-z A-Z", stdin: .bytes(Array("shout\n".utf8)))
+        #expect(result.stdout == "SHOUT\n")
+    }
+
+    @Test func bindsAWorkdirThatTheSandboxUserOwns() async throws {
+        let slot = TestSupport.freshSlot()
+        let directory = try TestSupport.temporaryDirectory("workdir")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let policy = try TestSupport.defaultPolicy()
+        let uid = policy.identity.hostUIDBase + UInt32(slot)
+        let gid = policy.identity.hostGIDBase + UInt32(slot)
+        #expect(chown(directory, uid, gid) == 0)
+        try "input\n".write(toFile: directory + "/in.txt", atomically: true, encoding: .utf8)
+        let result = try await TestSupport.run("cat in.txt > out.txt; chmod u+s out.txt; ls", slot: slot, workdir: directory)
+        #expect(result.status == .ok)
+        var info = stat()
+        #expect(stat(directory + "/out.txt", &info) == 0)
+        // What the program leaves behind belongs to its unprivileged host uid, never to root.
+        #expect(info.st_uid == uid)
+        #expect(try String(contentsOfFile: directory + "/out.txt", encoding: .utf8) == "input\n")
+    }
+
+    @Test func refusesAWorkdirTheSandboxUserCannotWrite() async throws {
+        let directory = try TestSupport.temporaryDirectory("readonly")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        chmod(directory, 0o755)
+        await #expect {
+            try await TestSupport.run("true", workdir: directory)
+        } throws: { error in
+            "\(error)".contains("not writable by the sandbox's user")
+        }
+    }
+
+    @Test func aMissingCommandIsASetupErrorNamingTheStep() async throws {
+        var policy = try TestSupport.defaultPolicy()
+        policy.limits.wallTime = 5
+        let request = SandboxRequest(command: ["no-such-program"], policy: policy, slot: TestSupport.freshSlot())
+        await #expect {
+            try await TestSupport.requireRunner().run(request)
+        } throws: { error in
+            guard case SandboxError.setupFailed(let step, let code, let detail) = error else { return false }
+            return step == "execve" && code == ENOENT && detail.contains("no-such-program")
+        }
+    }
+
+    @Test func enforcesWallTime() async throws {
+        let result = try await TestSupport.run("sleep 30") { $0.limits.wallTime = 0.5 }
+        #expect(result.status == .wallTimeLimit)
+        #expect(result.limitsHit.contains(.wallTime))
+        #expect(result.wallTimeS < 3)
+    }
+
+    @Test func enforcesCPUTimeSummedOverProcesses() async throws {
+        // Two busy processes: CPU time is counted for the whole sandbox, not per process.
+        let result = try await TestSupport.run("(while :; do :; done) & while :; do :; done") {
+            $0.limits.cpuTime = 0.6
+            $0.limits.cpuCores = 2
+        }
+        #expect(result.status == .cpuTimeLimit)
+        #expect(result.limitsHit.contains(.cpuTime))
+        #expect(result.cpuTimeS >= 0.6 && result.cpuTimeS < 2.5)
+    }
+
+    @Test func enforcesMemoryWithTheOOMCounters() async throws {
+        let result = try await TestSupport.run("head -c 200m /dev/zero | tail > /dev/null") { $0.limits.memory = 32 << 20 }
+        #expect(result.status == .memoryLimit || result.limitsHit.contains(.memory))
+        #expect(result.limitsHit.contains(.memory))
+        #expect(result.peakMemoryBytes <= 40 << 20)
+    }
+
+    @Test func tmpfsPagesCountAsMemory() async throws {
+        let result = try await TestSupport.run("head -c 100m /dev/zero > /tmp/fill; echo survived") {
+            $0.limits.memory = 48 << 20
+            $0.limits.tmpSize = 512 << 20
+            $0.limits.fileSize = 512 << 20
+        }
+        #expect(result.limitsHit.contains(.memory))
+        #expect(!result.stdout.contains("survived"))
+    }
+
+    @Test func pidsLimitIsReportedButDoesNotEndTheRun() async throws {
+        let script = """
+            python3 -c '
+            import os, time
+            started = 0
+            for _ in range(8):
+                try:
+                    if os.fork() == 0:
+                        time.sleep(5)
+                        os._exit(0)
+                    started += 1
+                except OSError:
+                    pass
+            print("after", started)
+            '
+            """
+        let result = try await TestSupport.run(script) {
+            $0.limits.pids = 4
+            $0.limits.wallTime = 10
+        }
+        #expect(result.limitsHit.contains(.pids))
+        #expect(result.stdout.contains("after"))
+    }
+
+    @Test func stopsAFloodAtTheOutputLimit() async throws {
+        let result = try await TestSupport.run("yes") { $0.limits.output = 64 << 10 }
+        #expect(result.status == .outputLimit)
+        #expect(result.stdoutTruncated)
+        #expect(result.stdout.utf8.count == 64 << 10)
+        #expect(result.limitsHit.contains(.output))
+    }
+
+    @Test func fileSizeLimitKillsWithSIGXFSZ() async throws {
+        let result = try await TestSupport.run("head -c 5m /dev/zero > big") { $0.limits.fileSize = 1 << 20 }
+        #expect(result.limitsHit.contains(.fileSize))
+        #expect(result.signal == SIGXFSZ || result.exitCode != 0)
+    }
+
+    @Test func loopbackModeHasItsOwnLoopbackOnly() async throws {
+        let up = try await TestSupport.run("cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate 2>/dev/null; ip -o link 2>/dev/null | grep -c UP || true") {
+            $0.network = .loopback
+        }
+        #expect(up.stdout.split(separator: "\n").first == "lo")
+        let python = try await TestSupport.run(
+            "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(); c=socket.create_connection(s.getsockname()); print(\"ok\")'"
+        ) { $0.network = .loopback }
+        #expect(python.stdout == "ok\n")
+        // network none: even the sandbox's own loopback is down.
+        let none = try await TestSupport.run(
+            "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()\ntry:\n  socket.create_connection(s.getsockname(), timeout=1); print(\"connected\")\nexcept OSError as e: print(\"refused\", e.errno)'")
+        #expect(none.stdout == "refused 101\n")
+    }
+
+    @Test func leavesNoCgroupBehind() async throws {
+        let runner = try TestSupport.requireRunner()
+        _ = try await TestSupport.run("true")
+        let mine = try FileManager.default.contentsOfDirectory(atPath: runner.cgroups.location)
+            .filter { $0.hasPrefix("crucible-\(getpid())-") }
+        // Other tests' sandboxes may be running right now; none may be left once all have ended,
+        // which the leak test checks. Here: the directory exists and can be listed.
+        #expect(mine.count < 50)
+    }
+}
