@@ -77,6 +77,7 @@ typedef struct csbx_spawn_spec {
     size_t seccomp_filter_count;
 
     int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the parent moves the child)
+    int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
 } csbx_spawn_spec;
 
 /// A sandbox whose init process exists and waits for csbx_release().
@@ -142,6 +143,11 @@ int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms)
 /// Reads the workload's wait status (after the init has exited). Returns 0, or -1 when none was sent
 /// (the init was killed before the workload ended).
 int csbx_read_status(int32_t status_fd, int32_t *status);
+
+/// Makes a fresh network namespace (owned by the host's user namespace, so the sandbox has no
+/// capability over it) with `lo` up or down, and returns a descriptor of it, or -1 with errno.
+/// Runs unshare/setns on the calling thread and puts the thread back where it was.
+int csbx_netns_create(int32_t loopback_up);
 
 /// Sends a signal through a pidfd (no pid-reuse race). Returns 0 or -1 with errno.
 int csbx_pidfd_signal(int32_t pidfd, int32_t signal);

@@ -25,8 +25,21 @@ public struct HostileProbe: Sendable {
     /// What the probe tries, for the report.
     public let attempt: String
     public let expectation: Expectation
+    /// A wall-time limit of its own (the CPU burner must reach its CPU limit first, however busy the node is).
+    public var wallTime: Double? = nil
     /// Runs inside the sandbox; returns the line to print and whether the probe saw containment.
     let body: @Sendable () -> (contained: Bool, detail: String)
+
+    init(
+        name: String, attempt: String, expectation: Expectation, wallTime: Double? = nil,
+        body: @escaping @Sendable () -> (contained: Bool, detail: String)
+    ) {
+        self.name = name
+        self.attempt = attempt
+        self.expectation = expectation
+        self.wallTime = wallTime
+        self.body = body
+    }
 
     public var expected: String {
         switch expectation {
@@ -394,7 +407,7 @@ extension HostileProbe {
             }
             return (failure == EMFILE, "open failed after \(count) descriptors with \(errnoName(failure))")
         },
-        HostileProbe(name: "cpu-burn", attempt: "burn CPU in many processes at once", expectation: .status(.cpuTimeLimit)) {
+        HostileProbe(name: "cpu-burn", attempt: "burn CPU in many processes at once", expectation: .status(.cpuTimeLimit), wallTime: 60) {
             for _ in 0..<8 where fork() == 0 { break }
             var x: UInt64 = 1
             while true { x = x &* 6_364_136_223_846_793_005 &+ 1 }

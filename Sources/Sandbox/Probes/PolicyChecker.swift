@@ -56,8 +56,10 @@ public struct PolicyChecker: Sendable {
     /// Runs one probe and judges it.
     public func check(_ probe: HostileProbe, slot: Int = 0) async throws -> Finding {
         let shmBefore = Self.hostSharedMemorySegments()
+        var probePolicy = policy
+        if let wallTime = probe.wallTime { probePolicy.limits.wallTime = wallTime }
         let request = SandboxRequest(
-            command: ["/.crucible/crucible", "probe", probe.name], policy: policy, slot: slot,
+            command: ["/.crucible/crucible", "probe", probe.name], policy: probePolicy, slot: slot,
             extraMounts: Self.probeMounts(executable: probeExecutable))
         let result = try await runner.run(request)
         let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("probe: ") }).map { String($0.dropFirst(7)) }

@@ -9,6 +9,7 @@ public final class SandboxRunner: Sendable {
     public let cgroups: any CgroupDriver
     public let runtimeDirectory: String
     let logger: Logger
+    let networks = NetworkNamespacePool()
     private let prepared = Mutex<[PreparedKey: PreparedPolicy]>([:])
     /// Building a sandbox takes milliseconds; one that takes this long is stuck and is killed.
     static let setupTimeoutMilliseconds: Int32 = 10_000
@@ -79,11 +80,15 @@ public final class SandboxRunner: Sendable {
             close(stderr.read)
         }
 
+        let network = networks.take(request.policy.network)
+        defer { if network >= 0 { close(network) } }
+
         var child = csbx_child()
         var failure = csbx_setup_error()
-        let spawned = withSpawnSpec(request, plan: plan, cgroup: cgroup, stdin: input, stdout: stdout.write, stderr: stderr.write) {
-            spec in csbx_spawn(&spec, &child, &failure)
-        }
+        let spawned = withSpawnSpec(
+            request, plan: plan, cgroup: cgroup, network: network, stdin: input, stdout: stdout.write,
+            stderr: stderr.write
+        ) { spec in csbx_spawn(&spec, &child, &failure) }
         close(stdout.write)
         close(stderr.write)
         guard spawned == 0 else { throw setupError(failure, request: request, plan: plan) }

@@ -4,7 +4,8 @@ import Foundation
 /// Lays the request out as the C structures csbx_spawn() reads, valid for the duration of `body`.
 /// The child gets a copy of this memory at clone, so nothing here needs to outlive the call.
 func withSpawnSpec<R>(
-    _ request: SandboxRequest, plan: PreparedPolicy, cgroup: any Cgroup, stdin: Int32, stdout: Int32, stderr: Int32,
+    _ request: SandboxRequest, plan: PreparedPolicy, cgroup: any Cgroup, network: Int32, stdin: Int32, stdout: Int32,
+    stderr: Int32,
     _ body: (inout csbx_spawn_spec) -> R
 ) -> R {
     let arena = CArena()
@@ -62,7 +63,9 @@ func withSpawnSpec<R>(
     spec.mount_count = mounts.count
     spec.workdir = arena.string(workdir)
     spec.hostname = arena.string(policy.hostname)
-    spec.loopback_up = policy.network == .loopback ? 1 : 0
+    // A pooled namespace comes with `lo` already set; only one the clone makes needs it here.
+    spec.net_ns_fd = network
+    spec.loopback_up = network < 0 && policy.network == .loopback ? 1 : 0
     spec.inside_uid = identity.insideUID
     spec.inside_gid = identity.insideGID
     spec.argv = arena.stringArray(request.command)
