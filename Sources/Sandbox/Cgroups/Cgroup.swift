@@ -47,7 +47,7 @@ public protocol Cgroup: Sendable {
     func processes() -> [pid_t]
     /// Kills every process in the cgroup, including ones that double-forked or changed session.
     func killAll()
-    /// Kills what is left and removes the cgroup. Safe to call more than once.
+    /// Removes the cgroup, killing whatever is still in it. Safe to call more than once.
     func remove() throws
 }
 

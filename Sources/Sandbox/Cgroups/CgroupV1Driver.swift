@@ -130,7 +130,9 @@ final class CgroupV1: Cgroup {
 
     /// Freeze, kill, thaw: frozen processes cannot fork between reading the list and the kill.
     func killAll() {
-        guard !processes().isEmpty else { return }
+        // Every process is in every hierarchy: the freezer's list is the whole list.
+        let members = (try? fileSystem.read(path("freezer", "cgroup.procs"))) ?? ""
+        guard !members.isEmpty else { return }
         let state = path("freezer", "freezer.state")
         try? fileSystem.write(state, "FROZEN")
         for _ in 0..<1000 {
