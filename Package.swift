@@ -36,10 +36,23 @@ let package = Package(
         ),
         .target(name: "Scoring"),
         .target(name: "CrucibleAPI"),
+        .target(
+            name: "Toolchains",
+            dependencies: [
+                "Sandbox",
+                "CSandbox",
+                "CrucibleAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "crucible",
             dependencies: [
                 "Sandbox",
+                "Toolchains",
+                "CrucibleAPI",
+                "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +61,7 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Sandbox"]),
         .testTarget(name: "CLITests"),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring"]),
+        .testTarget(name: "ToolchainsTests", dependencies: ["Toolchains"], exclude: ["Fixtures"]),
         .testTarget(name: "CrucibleAPITests", dependencies: ["CrucibleAPI"]),
     ]
 )

@@ -5,6 +5,19 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+struct csbx_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
 
 int csbx_memfd(const char *name) {
     return memfd_create(name, MFD_CLOEXEC);
@@ -20,4 +33,13 @@ int csbx_pipe_cloexec(int32_t fds[2]) {
 
 int csbx_set_pipe_size(int32_t fd, int32_t size) {
     return fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+int csbx_open_beneath(int32_t dirfd, const char *path, int32_t flags, uint32_t mode) {
+    struct csbx_open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC | O_NOFOLLOW);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = 0x08 /* RESOLVE_BENEATH */ | 0x04 /* RESOLVE_NO_SYMLINKS */ | 0x02 /* RESOLVE_NO_MAGICLINKS */;
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The command line from outside, as users and scripts see it: exit codes, messages, JSON.
-@Suite struct CrucibleCLITests {
+/// Serialized: every `crucible sandbox run` uses slot 0, so two at once would share a host uid.
+@Suite(.serialized) struct CrucibleCLITests {
     struct Output {
         var status: Int32
         var stdout: String

@@ -20,7 +20,7 @@ struct HostSnapshot: Equatable {
 enum Security {
     static let isRoot = geteuid() == 0
     static let runner: SandboxRunner? = try? SandboxRunner(logger: Logger(label: "crucible.security-tests"))
-    private static let slots = Atomic<Int>(200)
+    private static let slots = Atomic<Int>(1000)
 
     static func slot() -> Int { slots.add(1, ordering: .relaxed).newValue }
 

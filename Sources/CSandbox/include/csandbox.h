@@ -159,6 +159,11 @@ int csbx_pipe_cloexec(int32_t fds[2]);
 /// fcntl(fd, F_SETPIPE_SZ, size).
 int csbx_set_pipe_size(int32_t fd, int32_t size);
 
+/// openat2(dirfd, path, flags, mode) that refuses to leave `dirfd` and refuses every symlink on the
+/// way (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS): how the supervisor, as root,
+/// touches a workspace that sandboxed code has had its hands on. Returns a descriptor or -1 with errno.
+int csbx_open_beneath(int32_t dirfd, const char *path, int32_t flags, uint32_t mode);
+
 // Hostile probes need a few instructions Swift cannot express. They run only inside a sandbox.
 
 /// Any system call by number with six arguments; returns the result, or -errno.

@@ -29,6 +29,10 @@ public struct JobResult: Codable, Sendable, Hashable {
     public var usage: ResourceUsage
     /// Null when the job was not scored (an `errored` job never is).
     public var score: JobScore?
+    /// Test-generation jobs only: how the candidate's tests fared against each mutant.
+    public var mutants: [MutantOutcome]?
+    public var mutantsKilled: Int?
+    public var mutantsTotal: Int?
 
     public init(
         taskID: String, model: String, verdict: Verdict, error: String? = nil, steps: [StepResult] = [],
@@ -53,7 +57,9 @@ public struct JobResult: Codable, Sendable, Hashable {
         case model, verdict, error, steps, tests
         case testsPassed = "tests_passed"
         case testsTotal = "tests_total"
-        case findings, usage, score
+        case findings, usage, score, mutants
+        case mutantsKilled = "mutants_killed"
+        case mutantsTotal = "mutants_total"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +75,9 @@ public struct JobResult: Codable, Sendable, Hashable {
         findings = try container.decodeIfPresent([Finding].self, forKey: .findings) ?? []
         usage = try container.decodeIfPresent(ResourceUsage.self, forKey: .usage) ?? ResourceUsage()
         score = try container.decodeIfPresent(JobScore.self, forKey: .score)
+        mutants = try container.decodeIfPresent([MutantOutcome].self, forKey: .mutants)
+        mutantsKilled = try container.decodeIfPresent(Int.self, forKey: .mutantsKilled)
+        mutantsTotal = try container.decodeIfPresent(Int.self, forKey: .mutantsTotal)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,5 +93,29 @@ public struct JobResult: Codable, Sendable, Hashable {
         try container.encode(findings, forKey: .findings)
         try container.encode(usage, forKey: .usage)
         try container.encode(score, forKey: .score)  // explicit null
+        // Only test-generation results carry these; every other result keeps DESIGN.md's exact keys.
+        try container.encodeIfPresent(mutants, forKey: .mutants)
+        try container.encodeIfPresent(mutantsKilled, forKey: .mutantsKilled)
+        try container.encodeIfPresent(mutantsTotal, forKey: .mutantsTotal)
+    }
+}
+
+/// One mutant of a test-generation task: killed when the candidate's tests do not pass on it.
+public struct MutantOutcome: Codable, Sendable, Hashable {
+    public var id: String
+    public var killed: Bool
+    public var verdict: Verdict
+    public var failingTests: [String]
+
+    public init(id: String, killed: Bool, verdict: Verdict, failingTests: [String]) {
+        self.id = id
+        self.killed = killed
+        self.verdict = verdict
+        self.failingTests = failingTests
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, killed, verdict
+        case failingTests = "failing_tests"
     }
 }

@@ -22,6 +22,9 @@ public struct TaskSpec: Codable, Sendable, Hashable {
     /// A known-good solution, used to check the task and as the efficiency baseline; null when there is none.
     public var reference: FileMap?
     public var limits: TaskLimits
+    /// Test-generation tasks only: wrong implementations the candidate's tests should catch
+    /// (each replaces the task's files). Absent for every other task.
+    public var mutants: [Mutant]?
 
     public init(
         id: String, language: Language, scenario: Scenario = .codeGeneration, difficulty: Difficulty,
@@ -45,7 +48,7 @@ public struct TaskSpec: Codable, Sendable, Hashable {
         case id, language, scenario, difficulty, prompt, files, tests
         case testMode = "test_mode"
         case ioCases = "io_cases"
-        case reference, limits
+        case reference, limits, mutants
     }
 
     // id, language, scenario, difficulty and prompt are required; the rest have obvious defaults so hand-written
@@ -65,6 +68,7 @@ public struct TaskSpec: Codable, Sendable, Hashable {
         ioCases = try container.decodeIfPresent([IOCase].self, forKey: .ioCases) ?? []
         reference = try container.decodeIfPresent(FileMap.self, forKey: .reference)
         limits = try container.decodeIfPresent(TaskLimits.self, forKey: .limits) ?? TaskLimits()
+        mutants = try container.decodeIfPresent([Mutant].self, forKey: .mutants)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +84,18 @@ public struct TaskSpec: Codable, Sendable, Hashable {
         try container.encode(ioCases, forKey: .ioCases)
         try container.encode(reference, forKey: .reference)  // explicit null when there is no reference
         try container.encode(limits, forKey: .limits)
+        try container.encodeIfPresent(mutants, forKey: .mutants)
+    }
+}
+
+/// A deliberately wrong implementation for a test-generation task: good tests fail on it.
+public struct Mutant: Codable, Sendable, Hashable {
+    public var id: String
+    public var files: FileMap
+
+    public init(id: String, files: FileMap) {
+        self.id = id
+        self.files = files
     }
 }
 

@@ -71,6 +71,11 @@ public struct Limits: Sendable, Hashable {
 public struct EnvironmentVariable: Sendable, Hashable {
     public var name: String
     public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 public struct RootFile: Sendable, Hashable {
@@ -101,6 +106,18 @@ public struct MountRule: Sendable, Hashable {
     public var line: Int?
 
     public static let allowedDevices: Set<String> = ["null", "zero", "full", "random", "urandom"]
+
+    public init(
+        target: String, kind: MountKind, source: String?, readOnly: Bool, optional: Bool, size: UInt64?, line: Int?
+    ) {
+        self.target = target
+        self.kind = kind
+        self.source = source
+        self.readOnly = readOnly
+        self.optional = optional
+        self.size = size
+        self.line = line
+    }
 }
 
 public struct SeccompPolicy: Sendable, Hashable {

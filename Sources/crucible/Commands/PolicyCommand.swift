@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sandbox
+import Toolchains
 
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,12 +16,40 @@ struct PolicyShow: AsyncParsableCommand {
         commandName: "show", abstract: "Print the effective policy, with the resolved system call list.")
 
     @OptionGroup var policyOptions: PolicyOptions
+    @Option(help: "Show the policy one toolchain's step runs under (python, go, …).")
+    var toolchain: String?
+    @Option(help: "The step: build, test or quality (with --toolchain).")
+    var step: String?
+    @Option(help: "The test mode whose steps to show: framework, program or io.")
+    var mode = "framework"
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if (toolchain == nil) != (step == nil) { throw ValidationError("--toolchain and --step go together") }
+    }
+
     func run() async throws {
         do {
-            let policy = try policyOptions.load()
+            var policy = try policyOptions.load()
+            if let toolchain, let step {
+                let definition: ToolchainDefinition
+                do {
+                    definition = try ToolchainCatalog.locate().toolchain(toolchain)
+                } catch let error as ToolchainError {
+                    printError("crucible: \(error)")
+                    throw ExitCode(2)
+                }
+                guard let found = definition.step(mode: mode, name: step) else {
+                    printError("crucible: the \(toolchain) toolchain has no step '\(step)' in mode \(mode); steps are build, test, quality")
+                    throw ExitCode(2)
+                }
+                policy = definition.stepPolicy(policy, env: found.env, limits: found.limits)
+                policy.mounts += definition.mounts.map {
+                    MountRule(target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil, line: nil)
+                }
+                if !json { print("# \(toolchain) \(mode) \(step): \(found.argv.joined(separator: " "))") }
+            }
             let program = try SeccompCompiler.compile(policy.seccomp)
             if json {
                 print(PolicyDescription.json(policy, program: program))

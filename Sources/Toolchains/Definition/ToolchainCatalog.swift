@@ -1,0 +1,62 @@
+import Foundation
+import Yams
+
+/// The toolchains this node knows: every `<language>.yaml` in a toolchains directory.
+public struct ToolchainCatalog: Sendable {
+    public let directory: String
+    public let toolchains: [String: ToolchainDefinition]
+
+    public static let languages = ["python", "typescript", "javascript", "go", "rust", "java", "csharp", "ruby"]
+
+    /// Loads every definition; a broken file is an error naming the file and what is wrong.
+    public init(directory: String) throws {
+        self.directory = directory
+        var toolchains: [String: ToolchainDefinition] = [:]
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        guard !files.isEmpty else {
+            throw ToolchainError.notFound("no toolchain definitions in \(directory); point CRUCIBLE_TOOLCHAINS at the project's toolchains/ directory")
+        }
+        for file in files.sorted() where file.hasSuffix(".yaml") {
+            let path = directory + "/" + file
+            do {
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                let definition = try YAMLDecoder().decode(ToolchainDefinition.self, from: text)
+                toolchains[definition.language] = definition
+            } catch {
+                throw ToolchainError.invalidDefinition(file: path, message: "\(error)")
+            }
+        }
+        self.toolchains = toolchains
+    }
+
+    /// Where the definitions are: CRUCIBLE_TOOLCHAINS, ./toolchains, next to the binary's source tree
+    /// (a development build), or /usr/share/crucible/toolchains (an installed one).
+    public static func locate() throws -> ToolchainCatalog {
+        var candidates: [String] = []
+        if let configured = ProcessInfo.processInfo.environment["CRUCIBLE_TOOLCHAINS"] { candidates.append(configured) }
+        candidates.append(FileManager.default.currentDirectoryPath + "/toolchains")
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var directory = (executable as NSString).deletingLastPathComponent
+            for _ in 0..<4 {
+                directory = (directory as NSString).deletingLastPathComponent
+                candidates.append(directory + "/toolchains")
+            }
+        }
+        candidates.append("/usr/share/crucible/toolchains")
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate + "/python.yaml") {
+            return try ToolchainCatalog(directory: candidate)
+        }
+        throw ToolchainError.notFound(
+            "no toolchains directory found (looked in \(candidates.joined(separator: ", "))); set CRUCIBLE_TOOLCHAINS")
+    }
+
+    public func toolchain(_ language: String) throws -> ToolchainDefinition {
+        guard let definition = toolchains[language] else {
+            throw ToolchainError.notFound(
+                "no toolchain for '\(language)' in \(directory); known: \(toolchains.keys.sorted().joined(separator: ", "))")
+        }
+        return definition
+    }
+
+    public var scaffoldDirectory: String { directory + "/scaffold" }
+}

@@ -1,0 +1,230 @@
+import CrucibleAPI
+import Foundation
+import Logging
+import Sandbox
+
+/// Evaluates one candidate on one task: lays out the workspace, runs build, test and quality steps,
+/// each in a fresh sandbox, and returns the job result of DESIGN.md (without a score).
+///
+/// The verdict blames the candidate only for what the candidate did: a missing toolchain, a broken
+/// definition or a sandbox that could not be built is `errored`, never `failed`.
+public struct Evaluator: Sendable {
+    public let runner: SandboxRunner
+    public let catalog: ToolchainCatalog
+    public let policy: SandboxPolicy
+    let logger: Logger
+
+    public init(runner: SandboxRunner, catalog: ToolchainCatalog, policy: SandboxPolicy, logger: Logger) {
+        self.runner = runner
+        self.catalog = catalog
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// The workspace of DESIGN.md: the task's files, then the candidate's over them, then the hidden
+    /// tests over those (a candidate can never replace a test).
+    ///
+    /// A test-generation task's candidate supplies tests: they must pass on the task's implementation,
+    /// then each mutant (a wrong implementation) should make them fail. The verdict is `passed` only
+    /// when every mutant is killed (tasks/README.md).
+    public func evaluate(task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int = 0) async -> JobResult {
+        var job = await evaluateOnce(task: task, candidateFiles: candidateFiles, model: model, slot: slot)
+        guard task.scenario == .testGeneration, let mutants = task.mutants, !mutants.isEmpty, job.verdict == .passed else {
+            return job.result()
+        }
+        var outcomes: [MutantOutcome] = []
+        for mutant in mutants {
+            let run = await evaluateOnce(
+                task: task, candidateFiles: candidateFiles, model: model, slot: slot, overlay: mutant.files, quality: false)
+            if run.verdict == .errored {
+                job.fail(.infrastructure("mutant \(mutant.id): \(run.error ?? "could not be evaluated")"))
+                return job.result()
+            }
+            let failing = run.tests.filter { $0.status == .failed || $0.status == .error }.map(\.name)
+            outcomes.append(MutantOutcome(id: mutant.id, killed: run.verdict != .passed, verdict: run.verdict, failingTests: failing))
+        }
+        job.mutants = outcomes
+        job.verdict = outcomes.allSatisfy(\.killed) ? .passed : .failed
+        return job.result()
+    }
+
+    /// One build, test and (optionally) quality pass; `overlay` files go over the workspace last.
+    func evaluateOnce(
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, overlay: FileMap? = nil, quality: Bool = true
+    ) async -> JobContext {
+        var job = JobContext(task: task, model: model)
+        do {
+            let toolchain = try catalog.toolchain(task.language.rawValue)
+            guard let mode = toolchain.modes[task.testMode.rawValue] else {
+                throw ToolchainError.infrastructure(
+                    "the \(task.language.rawValue) toolchain has no \(task.testMode.rawValue) mode")
+            }
+            let candidate = try checkedCandidateFiles(candidateFiles, toolchain: toolchain, task: task)
+            var request = SandboxRequest(command: [], policy: policy, slot: slot)
+            let workspace = try JobWorkspace.create(
+                runtimeDirectory: runner.runtimeDirectory, id: "job-\(getpid())-\(UUID().uuidString.prefix(8))",
+                size: policy.limits.workSize, inodes: policy.limits.inodes, uid: request.hostUID, gid: request.hostGID)
+            defer { workspace.remove() }
+            try lay(out: workspace, task: task, candidate: candidate, toolchain: toolchain)
+            for (path, content) in (overlay ?? [:]).sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
+            let missing = mode.requires.filter { !FileManager.default.fileExists(atPath: workspace.directory + "/" + $0) }
+            if let absent = missing.first {
+                guard mode.solution.contains(absent) else {
+                    throw ToolchainError.invalidInput(field: "task \(task.id)", message: "the workspace has no \(absent); the task must ship it")
+                }
+                // The candidate did not supply its solution: it cannot build.
+                job.record(
+                    StepResult(
+                        name: .build, status: .exited, exitCode: 1, cpuTimeS: 0, wallTimeS: 0, peakMemoryBytes: 0,
+                        stderr: "\(absent) is missing: the candidate must supply it"))
+                job.verdict = .buildFailed
+                return job
+            }
+            request.workdir = workspace.directory
+            request.extraMounts = toolchain.mounts.map {
+                MountRule(target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil, line: nil)
+            }
+            let steps = StepRunner(
+                runner: runner, toolchain: toolchain, mode: mode, workspace: workspace, base: request, task: task,
+                candidateFiles: candidate.keys.sorted(), scaffoldDirectory: catalog.scaffoldDirectory)
+            try await run(steps, job: &job, quality: quality)
+        } catch ToolchainError.tampered(let message) {
+            job.verdict = .failed
+            job.tests.append(TestResult(name: "(workspace)", status: .error, durationS: nil, message: message))
+        } catch let error as ToolchainError {
+            job.fail(error)
+        } catch let error as SandboxError {
+            job.fail(.infrastructure("\(error)"))
+        } catch {
+            job.fail(.infrastructure("\(error)"))
+        }
+        return job
+    }
+
+    private func run(_ steps: StepRunner, job: inout JobContext, quality: Bool) async throws {
+        if let build = steps.mode.build {
+            let outcome = try await steps.run(build, name: .build)
+            job.record(outcome.step)
+            switch outcome.verdict {
+            case .ok: break
+            case .fail:
+                job.verdict = .buildFailed
+                return
+            case .error:
+                throw ToolchainError.infrastructure(
+                    "the build step failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr")
+            }
+        }
+        let test = try await steps.runTests()
+        for step in test.steps { job.record(step) }
+        job.tests = test.tests
+        job.verdict = test.verdict
+        if let message = test.error { throw ToolchainError.infrastructure(message) }
+        // Quality only for code that built: findings on code that does not compile say little.
+        for tool in steps.toolchain.quality where quality {
+            let (step, findings) = try await steps.runQuality(tool)
+            job.record(step)
+            job.findings += findings
+        }
+    }
+
+    /// Candidate files: relative, clean, not reserved by the toolchain, never over a hidden test.
+    func checkedCandidateFiles(_ files: FileMap, toolchain: ToolchainDefinition, task: TaskSpec) throws -> FileMap {
+        var checked: FileMap = [:]
+        for (path, content) in files {
+            let field = "candidate.files[\"\(path)\"]"
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(""),
+                !parts.contains("."), !path.contains("\0"), path.utf8.count <= 256
+            else {
+                throw ToolchainError.invalidInput(field: field, message: "a file path must be relative, without '..' or empty parts")
+            }
+            let allowed =
+                task.scenario == .testGeneration
+                ? mode(toolchain, task)?.tests.contains(path) ?? false
+                : toolchain.workspace.candidateFiles.contains { globMatches($0, path) }
+            guard allowed else {
+                let what =
+                    task.scenario == .testGeneration
+                    ? "a test-generation candidate supplies only \((mode(toolchain, task)?.tests ?? []).joined(separator: ", "))"
+                    : "a \(toolchain.language) candidate supplies only \(toolchain.workspace.candidateFiles.joined(separator: ", "))"
+                throw ToolchainError.invalidInput(field: field, message: "not a file this task takes: \(what)")
+            }
+            for reserved in toolchain.workspace.reserved
+            where path == reserved || (reserved.hasSuffix("/") && path.hasPrefix(reserved)) || globMatches(reserved, path) {
+                throw ToolchainError.invalidInput(
+                    field: field, message: "\(reserved) is the toolchain's; a candidate cannot supply it")
+            }
+            guard content.utf8.count <= 1 << 20 else {
+                throw ToolchainError.invalidInput(field: field, message: "larger than 1 MiB")
+            }
+            // A hidden test is never replaced: the tests are written last and win.
+            if task.tests[path] != nil { continue }
+            checked[path] = content
+        }
+        return checked
+    }
+
+    private func mode(_ toolchain: ToolchainDefinition, _ task: TaskSpec) -> ToolchainDefinition.Mode? {
+        toolchain.modes[task.testMode.rawValue]
+    }
+
+    private func lay(out workspace: JobWorkspace, task: TaskSpec, candidate: FileMap, toolchain: ToolchainDefinition)
+        throws
+    {
+        try workspace.makeDirectories(".crucible")
+        for (path, content) in task.files.sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
+        for (path, content) in candidate.sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
+        for (path, content) in task.tests.sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
+        for entry in toolchain.workspace.scaffold {
+            if let target = entry.symlink {
+                try workspace.symlink(entry.path, to: target)
+            } else if let from = entry.from {
+                let source = catalog.scaffoldDirectory + "/" + from
+                guard let content = try? String(contentsOfFile: source, encoding: .utf8) else {
+                    throw ToolchainError.infrastructure("the scaffold file \(source) is missing; reinstall the toolchains")
+                }
+                try workspace.write(entry.path, content)
+            }
+        }
+    }
+}
+
+/// The job result being assembled.
+struct JobContext {
+    let task: TaskSpec
+    let model: String
+    var verdict: Verdict = .errored
+    var error: String?
+    var steps: [StepResult] = []
+    var tests: [TestResult] = []
+    var findings: [Finding] = []
+    var mutants: [MutantOutcome]?
+
+    init(task: TaskSpec, model: String) {
+        self.task = task
+        self.model = model
+    }
+
+    mutating func record(_ step: StepResult) { steps.append(step) }
+
+    mutating func fail(_ error: ToolchainError) {
+        verdict = .errored
+        self.error = error.description
+    }
+
+    func result() -> JobResult {
+        let passed = tests.filter { $0.status == .passed }.count
+        let counted = tests.filter { $0.status != .skipped }.count
+        var result = JobResult(
+            taskID: task.id, model: model, verdict: verdict, error: verdict == .errored ? (error ?? "unknown error") : nil,
+            steps: steps, tests: tests, testsPassed: passed, testsTotal: counted, findings: findings,
+            usage: ResourceUsage(steps: steps), score: nil)
+        if let mutants {
+            result.mutants = mutants
+            result.mutantsKilled = mutants.filter(\.killed).count
+            result.mutantsTotal = mutants.count
+        }
+        return result
+    }
+}

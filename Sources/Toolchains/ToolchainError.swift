@@ -1,0 +1,24 @@
+/// Everything that can go wrong in the Toolchains module; each message says what to do.
+public enum ToolchainError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// A task or candidate file is malformed: `field` names the part (exit 2).
+    case invalidInput(field: String, message: String)
+    /// A toolchain definition cannot be read.
+    case invalidDefinition(file: String, message: String)
+    /// No such toolchain, or no definitions at all.
+    case notFound(String)
+    /// The node could not evaluate the job (sandbox, workspace, missing tools): never the candidate's fault.
+    case infrastructure(String)
+    /// The candidate's code broke the workspace the toolchain needs (replaced its files or directories
+    /// with links, say): the candidate's fault, so the job fails.
+    case tampered(String)
+
+    public var description: String {
+        switch self {
+        case .invalidInput(let field, let message): return "\(field): \(message)"
+        case .invalidDefinition(let file, let message): return "toolchain definition \(file): \(message)"
+        case .notFound(let message): return message
+        case .infrastructure(let message): return message
+        case .tampered(let message): return message
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import CrucibleAPI
+import Foundation
+import Sandbox
+import Toolchains
+
+/// `crucible exec`: evaluate one candidate locally, no control plane.
+struct ExecCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Evaluate one candidate on one task locally and print the job result.",
+        discussion: "Exit status: 0 passed, 1 not passed, 2 bad input, 125 the node could not evaluate it."
+    )
+
+    @Option(help: "Task file (JSON, the task format of DESIGN.md).")
+    var task: String
+    @Option(help: "Candidate file (JSON: task_id, model, files, metadata).")
+    var candidate: String?
+    @Flag(help: "Evaluate the task's reference solution instead of a candidate.")
+    var reference = false
+    @OptionGroup var policyOptions: PolicyOptions
+    @Flag(help: "Print the job result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (candidate == nil) != !reference else {
+            throw ValidationError("give exactly one of --candidate FILE or --reference")
+        }
+    }
+
+    func run() async throws {
+        SignalGuard.install()
+        let taskSpec: TaskSpec
+        let files: FileMap
+        let model: String
+        do {
+            taskSpec = try TaskFiles.readTask(task)
+            if let candidate {
+                let loaded = try TaskFiles.readCandidate(candidate)
+                guard loaded.taskID == taskSpec.id else {
+                    throw ToolchainError.invalidInput(
+                        field: "\(candidate): task_id", message: "'\(loaded.taskID)' is not the task's id '\(taskSpec.id)'")
+                }
+                files = loaded.files
+                model = loaded.model
+            } else {
+                guard let solution = taskSpec.reference, !solution.isEmpty else {
+                    throw ToolchainError.invalidInput(field: "\(task): reference", message: "the task has no reference solution")
+                }
+                files = solution
+                model = "reference"
+            }
+        } catch let error as ToolchainError {
+            printError("crucible: \(error)")
+            throw ExitCode(2)
+        }
+        let result: JobResult
+        do {
+            let policy = try policyOptions.load()
+            let runner = try SandboxRunner(logger: CLILogging.logger("crucible.exec"))
+            let catalog = try ToolchainCatalog.locate()
+            let evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
+            result = await evaluator.evaluate(task: taskSpec, candidateFiles: files, model: model)
+        } catch let error as SandboxError {
+            throw CLIError.fail(error)
+        } catch let error as ToolchainError {
+            printError("crucible: \(error)")
+            throw ExitCode(125)
+        }
+        SignalGuard.exitIfSignalled()
+        if json {
+            print(String(decoding: (try? CrucibleJSON.encode(result, pretty: true)) ?? Data(), as: UTF8.self))
+        } else {
+            print(JobSummary.render(result))
+        }
+        switch result.verdict {
+        case .passed: return
+        case .errored:
+            printError("crucible: could not evaluate: \(result.error ?? "unknown error")")
+            throw ExitCode(125)
+        default: throw ExitCode(1)
+        }
+    }
+}
+
+/// A job result for a person: verdict, steps, failing tests, findings.
+enum JobSummary {
+    static func render(_ result: JobResult) -> String {
+        var lines = ["\(result.taskID) (\(result.model)): \(result.verdict.rawValue), \(result.testsPassed)/\(result.testsTotal) tests passed"]
+        if let error = result.error { lines.append("  error: \(error)") }
+        for step in result.steps {
+            lines.append(String(format: "  %@: %@ in %.2fs (cpu %.2fs)", step.name.rawValue, step.status.rawValue, step.wallTimeS, step.cpuTimeS))
+        }
+        for test in result.tests where test.status != .passed {
+            lines.append("  \(test.status.rawValue): \(test.name)\(test.message.map { " — \($0.prefix(200))" } ?? "")")
+        }
+        for finding in result.findings.prefix(20) {
+            lines.append("  \(finding.tool) \(finding.rule) \(finding.path ?? ""):\(finding.line.map(String.init) ?? "") \(finding.message)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

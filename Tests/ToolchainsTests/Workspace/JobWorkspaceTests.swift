@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import Toolchains
+
+/// The supervisor is root and touches the workspace between steps: nothing sandboxed code leaves
+/// there (a symlink to a host file) may turn that into a read or write of the host.
+@Suite(.enabled(if: geteuid() == 0, "needs root to mount the workspace"))
+struct JobWorkspaceTests {
+    func makeWorkspace() throws -> JobWorkspace {
+        let runtime = NSTemporaryDirectory() + "crucible-ws-test-\(UUID().uuidString)"
+        return try JobWorkspace.create(
+            runtimeDirectory: runtime, id: "job", size: 8 << 20, inodes: 256, uid: 2_000_999, gid: 2_000_999)
+    }
+
+    @Test func writesAreOwnedByTheSandboxUserAndCapped() throws {
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        try workspace.write("src/lib.rs", "pub fn x() {}\n")
+        var info = stat()
+        #expect(stat(workspace.directory + "/src/lib.rs", &info) == 0)
+        #expect(info.st_uid == 2_000_999)
+        #expect(workspace.read("src/lib.rs") == "pub fn x() {}\n")
+        // The workspace is a tmpfs of its own size: a huge write fails instead of filling the host.
+        #expect(throws: ToolchainError.self) { try workspace.write("big", String(repeating: "x", count: 9 << 20)) }
+    }
+
+    @Test func symlinksLeftBySandboxedCodeAreNeverFollowed() throws {
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let hostFile = NSTemporaryDirectory() + "crucible-host-secret-\(UUID().uuidString)"
+        try "host secret\n".write(toFile: hostFile, atomically: true, encoding: .utf8)
+        defer { unlink(hostFile) }
+        let hostDirectory = NSTemporaryDirectory() + "crucible-host-dir-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: hostDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: hostDirectory) }
+
+        // What a hostile build script could leave: a report, a config and a whole directory as links.
+        #expect(symlink(hostFile, workspace.directory + "/report.xml") == 0)
+        #expect(symlink(hostFile, workspace.directory + "/Cargo.toml") == 0)
+        #expect(symlink(hostDirectory, workspace.directory + "/.crucible") == 0)
+
+        #expect(workspace.read("report.xml") == nil)
+        #expect(workspace.read(".crucible/anything") == nil)
+        #expect(throws: ToolchainError.self) { try workspace.write("Cargo.toml", "overwritten\n") }
+        #expect(throws: ToolchainError.self) { try workspace.write(".crucible/junit.xml", "forged\n") }
+        try workspace.removeFile("report.xml")  // removes the link itself
+        #expect(try String(contentsOfFile: hostFile, encoding: .utf8) == "host secret\n")
+        #expect((try FileManager.default.contentsOfDirectory(atPath: hostDirectory)).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: workspace.directory + "/report.xml"))
+    }
+}
