@@ -32,17 +32,7 @@ public struct ToolchainCatalog: Sendable {
     /// Where the definitions are: CRUCIBLE_TOOLCHAINS, ./toolchains, next to the binary's source tree
     /// (a development build), or /usr/share/crucible/toolchains (an installed one).
     public static func locate() throws -> ToolchainCatalog {
-        var candidates: [String] = []
-        if let configured = ProcessInfo.processInfo.environment["CRUCIBLE_TOOLCHAINS"] { candidates.append(configured) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/toolchains")
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var directory = (executable as NSString).deletingLastPathComponent
-            for _ in 0..<4 {
-                directory = (directory as NSString).deletingLastPathComponent
-                candidates.append(directory + "/toolchains")
-            }
-        }
-        candidates.append("/usr/share/crucible/toolchains")
+        let candidates = ProjectDirectory.candidates(named: "toolchains", environment: "CRUCIBLE_TOOLCHAINS")
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate + "/python.yaml") {
             return try ToolchainCatalog(directory: candidate)
         }
@@ -59,4 +49,23 @@ public struct ToolchainCatalog: Sendable {
     }
 
     public var scaffoldDirectory: String { directory + "/scaffold" }
+}
+
+/// Where a project directory (toolchains/, tasks/) is: the environment variable, the current
+/// directory, the source tree next to a development build, or /usr/share/crucible for an installed one.
+enum ProjectDirectory {
+    static func candidates(named name: String, environment variable: String) -> [String] {
+        var candidates: [String] = []
+        if let configured = ProcessInfo.processInfo.environment[variable] { candidates.append(configured) }
+        candidates.append(FileManager.default.currentDirectoryPath + "/" + name)
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var directory = (executable as NSString).deletingLastPathComponent
+            for _ in 0..<4 {
+                directory = (directory as NSString).deletingLastPathComponent
+                candidates.append(directory + "/" + name)
+            }
+        }
+        candidates.append("/usr/share/crucible/" + name)
+        return candidates
+    }
 }

@@ -49,17 +49,7 @@ public struct TaskBank: Sendable {
 
     /// CRUCIBLE_TASKS, ./tasks, or the source tree next to a development build.
     public static func locate() throws -> TaskBank {
-        var candidates: [String] = []
-        if let configured = ProcessInfo.processInfo.environment["CRUCIBLE_TASKS"] { candidates.append(configured) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/tasks")
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var directory = (executable as NSString).deletingLastPathComponent
-            for _ in 0..<4 {
-                directory = (directory as NSString).deletingLastPathComponent
-                candidates.append(directory + "/tasks")
-            }
-        }
-        candidates.append("/usr/share/crucible/tasks")
+        let candidates = ProjectDirectory.candidates(named: "tasks", environment: "CRUCIBLE_TASKS")
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate + "/candidates") {
             return TaskBank(directory: candidate)
         }
