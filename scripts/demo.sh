@@ -27,3 +27,10 @@ show "a CPU burner in six processes, one CPU budget" --cpu-time 1s -- /bin/sh -c
 
 printf '\n\033[1m== the default policy, probed by every built-in hostile program\033[0m\n$ crucible policy check\n'
 "$crucible" policy check | tail -n 1
+
+printf '\n\033[1m== judging code: a reference, an off-by-one answer, and code that does not compile\033[0m\n'
+for model in reference off-by-one no-compile; do
+    printf '$ crucible exec --task tasks/go/go-merge-intervals-medium.json --candidate tasks/candidates/%s/...\n' "$model"
+    "$crucible" exec --task tasks/go/go-merge-intervals-medium.json \
+        --candidate "tasks/candidates/$model/go/go-merge-intervals-medium.json" | head -n 6 || true
+done

@@ -143,3 +143,61 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 }
+
+/// `crucible exec` from outside: exit codes and the job result's shape.
+@Suite(.serialized) struct ExecCLITests {
+    static let ready = geteuid() == 0 && FileManager.default.fileExists(atPath: "/usr/local/lib/crucible/VERSIONS")
+
+    static func writeTemporary(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "crucible-cli-\(UUID().uuidString).json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(arguments: [
+        (#"{"id": "t1", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#, "language"),
+        (#"{"id": "t1", "language": "cobol", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#, "language"),
+        (#"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "test_mode": "vibes"}"#, "test_mode"),
+        (#"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "tests": {"../x.py": "x"}}"#, "tests"),
+        ("not json at all", "not valid JSON"),
+    ] as [(String, String)])
+    func malformedTasksExitTwoNamingTheField(task: String, field: String) throws {
+        let path = try Self.writeTemporary(task)
+        defer { unlink(path) }
+        let output = try CrucibleCLITests.crucible(["exec", "--task", path, "--reference"])
+        #expect(output.status == 2, "\(output.stderr)")
+        #expect(output.stderr.contains(field), "\(output.stderr)")
+    }
+
+    @Test func candidateForAnotherTaskIsBadInput() throws {
+        let candidate = try Self.writeTemporary(#"{"task_id": "other", "model": "m", "files": {"solution.py": "x = 1\n"}}"#)
+        defer { unlink(candidate) }
+        let output = try CrucibleCLITests.crucible(["exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--candidate", candidate])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("task_id"))
+    }
+
+    @Test(.enabled(if: ready)) func referencePassesWithTheContractShape() throws {
+        let output = try CrucibleCLITests.crucible(["exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference", "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let keys: Set<String> = [
+            "task_id", "model", "verdict", "error", "steps", "tests", "tests_passed", "tests_total", "findings", "usage",
+            "score",
+        ]
+        #expect(Set(object.keys) == keys)
+        #expect(object["verdict"] as? String == "passed")
+        #expect(object["error"] is NSNull)
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["name"] as? String } == ["build", "test", "quality"])
+    }
+
+    @Test(.enabled(if: ready)) func aWrongAnswerExitsOne() throws {
+        let output = try CrucibleCLITests.crucible([
+            "exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--candidate",
+            "tasks/candidates/off-by-one/python/py-fizzbuzz-easy.json",
+        ])
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("failed"))
+    }
+}
