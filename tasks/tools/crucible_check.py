@@ -55,6 +55,95 @@ class BadInput(Exception):
 
 _toolchains: dict[str, dict] = {}
 
+# The schema of toolchains/README.md, enforced strictly: unknown keys are errors.
+LIMIT_KEYS = {"wall_time_s", "cpu_time_s", "memory_mib", "pids", "output_kib", "file_size_mib", "tmp_mib"}
+RESULT_PARSERS = {"junit-xml", "go-test-json", "libtest", "tap", "exit-code", "io"}
+FINDINGS_PARSERS = {"ruff-json", "eslint-json", "tsc", "go-vet-json", "staticcheck-json", "clippy-json",
+                    "checkstyle-xml", "mcs-warnings", "rubocop-json"}
+PLACEHOLDERS = {"{sources}", "{candidate_sources}", "{solution}", "{tests}"}
+
+
+def _keys(where: str, obj, allowed: set, required: set = frozenset()) -> None:
+    if not isinstance(obj, dict):
+        raise SystemExit(f"{where}: expected a mapping")
+    extra = set(obj) - allowed
+    missing = set(required) - set(obj)
+    if extra or missing:
+        raise SystemExit(f"{where}: unknown keys {sorted(extra)} / missing keys {sorted(missing)}")
+
+
+def validate_step(where: str, st: dict, kind: str) -> None:
+    allowed = {"argv", "shell_reason", "env", "limits", "exit_codes"}
+    if kind == "test":
+        allowed |= {"stdin", "result"}
+    if kind == "quality":
+        allowed |= {"tool", "findings"}
+    required = {"argv"} | ({"result"} if kind == "test" else set()) | ({"tool", "findings"} if kind == "quality" else set())
+    _keys(where, st, allowed, required)
+    if not st["argv"] or not all(isinstance(a, str) for a in st["argv"]):
+        raise SystemExit(f"{where}.argv: a non-empty list of strings")
+    for a in st["argv"]:
+        if "{" in a and a not in PLACEHOLDERS and a.startswith("{"):
+            raise SystemExit(f"{where}.argv: unknown placeholder {a}")
+    if st["argv"][0] in ("sh", "bash") and not st.get("shell_reason"):
+        raise SystemExit(f"{where}: a shell needs shell_reason")
+    _keys(where + ".limits", st.get("limits", {}), LIMIT_KEYS)
+    for k, v in st.get("exit_codes", {}).items():
+        if not (k == "other" or k.lstrip("-").isdigit()) or v not in ("ok", "fail", "error"):
+            raise SystemExit(f"{where}.exit_codes: bad entry {k}: {v}")
+    if "stdin" in st and st["stdin"] != "case":
+        raise SystemExit(f"{where}.stdin: only 'case'")
+    if kind == "test":
+        r = st["result"]
+        _keys(where + ".result", r, {"parser", "report", "name", "fallback"}, {"parser"})
+        if r["parser"] not in RESULT_PARSERS:
+            raise SystemExit(f"{where}.result.parser: {r['parser']}")
+        if (r["parser"] == "junit-xml") != ("report" in r):
+            raise SystemExit(f"{where}.result.report: required exactly for junit-xml")
+        if r.get("name", "name") not in ("name", "classname.name", "suite-path"):
+            raise SystemExit(f"{where}.result.name: {r['name']}")
+        if r.get("fallback", "exit-code") != "exit-code":
+            raise SystemExit(f"{where}.result.fallback: {r['fallback']}")
+    if kind == "quality":
+        f = st["findings"]
+        _keys(where + ".findings", f, {"parser", "stream", "only_paths"}, {"parser"})
+        if f["parser"] not in FINDINGS_PARSERS or f.get("stream", "stdout") not in ("stdout", "stderr") \
+                or f.get("only_paths", "{sources}") not in PLACEHOLDERS:
+            raise SystemExit(f"{where}.findings: bad value")
+
+
+def validate_toolchain(tc: dict, where: str) -> None:
+    _keys(where, tc, {"schema", "language", "display_name", "image", "versions", "workspace", "env",
+                      "mounts", "needs", "defaults", "modes", "quality"},
+          {"schema", "language", "display_name", "workspace", "env", "defaults", "modes"})
+    _keys(where + ".workspace", tc["workspace"], {"sources", "candidate_files", "reserved", "scaffold"},
+          {"sources", "candidate_files", "reserved"})
+    for i, item in enumerate(tc["workspace"].get("scaffold", [])):
+        _keys(f"{where}.workspace.scaffold[{i}]", item, {"path", "from", "symlink"}, {"path"})
+        if ("from" in item) == ("symlink" in item):
+            raise SystemExit(f"{where}.workspace.scaffold[{i}]: exactly one of from, symlink")
+        if "from" in item and not (SCAFFOLD / item["from"]).is_file():
+            raise SystemExit(f"{where}.workspace.scaffold[{i}]: no file scaffold/{item['from']}")
+    if not all(isinstance(v, str) for v in tc["env"].values()):
+        raise SystemExit(f"{where}.env: values must be strings")
+    for i, m in enumerate(tc.get("mounts", [])):
+        _keys(f"{where}.mounts[{i}]", m, {"path", "why"}, {"path", "why"})
+    _keys(where + ".needs", tc.get("needs", {}), {"proc", "dev_shm", "writable_home"})
+    _keys(where + ".defaults", tc["defaults"], {"limits"}, {"limits"})
+    _keys(where + ".defaults.limits", tc["defaults"]["limits"], LIMIT_KEYS, LIMIT_KEYS)
+    _keys(where + ".modes", tc["modes"], {"framework", "program", "io"})
+    for name, mode in tc["modes"].items():
+        _keys(f"{where}.modes.{name}", mode, {"requires", "solution", "tests", "build", "test"},
+              {"requires", "solution", "tests", "test"})
+        if "build" in mode:
+            validate_step(f"{where}.modes.{name}.build", mode["build"], "build")
+        validate_step(f"{where}.modes.{name}.test", mode["test"], "test")
+        if (mode["test"].get("stdin") == "case") != (name == "io") or \
+                (mode["test"]["result"]["parser"] == "io") != (name == "io"):
+            raise SystemExit(f"{where}.modes.{name}: stdin: case and parser io go with mode io only")
+    for i, q in enumerate(tc.get("quality", [])):
+        validate_step(f"{where}.quality[{i}]", q, "quality")
+
 
 def toolchain(language: str) -> dict:
     if language not in _toolchains:
@@ -62,6 +151,7 @@ def toolchain(language: str) -> dict:
             tc = yaml.safe_load(f)
         if tc.get("schema") != 1 or tc.get("language") != language:
             raise SystemExit(f"toolchains/{language}.yaml: bad schema/language")
+        validate_toolchain(tc, f"toolchains/{language}.yaml")
         _toolchains[language] = tc
     return _toolchains[language]
 
@@ -875,7 +965,9 @@ def main() -> int:
         EXTRA_SANDBOX_ARGS.append("--no-proc")
 
     tasks, cands = load_bank(args)
-    print(f"{len(tasks)} tasks, {len(cands)} candidates: valid JSON")
+    for lang in LANGUAGES:
+        toolchain(lang)
+    print(f"{len(LANGUAGES)} toolchains valid; {len(tasks)} tasks, {len(cands)} candidates: valid JSON")
     if args.validate_only:
         return 0
     if os.geteuid() != 0:

@@ -52,11 +52,13 @@ struct StepRunner: Sendable {
         if let spec = mode.test.result {
             let report = spec.report.flatMap { workspace.read($0) } ?? outcome.sandbox.stdout
             tests = ReportReading.tests(format: spec.parser, report: report, naming: spec.name)
-            if tests.isEmpty, spec.fallback == "exit-code" || spec.parser == "exit-code" {
-                tests = [TestResult(
+            let programFailed = outcome.verdict != .ok && !tests.contains { $0.status == .failed || $0.status == .error }
+            if spec.fallback == "exit-code" || spec.parser == "exit-code", tests.isEmpty || programFailed {
+                // The exit code decides: a program that failed without naming a failing check still failed.
+                tests.append(TestResult(
                     name: "program", status: outcome.verdict == .ok ? .passed : .failed,
                     durationS: outcome.sandbox.wallTimeS,
-                    message: outcome.verdict == .ok ? nil : ReportReading.tail(outcome.sandbox.stderr + outcome.sandbox.stdout))]
+                    message: outcome.verdict == .ok ? nil : ReportReading.tail(outcome.sandbox.stderr + outcome.sandbox.stdout)))
             }
         }
         if tests.isEmpty {
