@@ -19,6 +19,7 @@ public struct Evaluator: Sendable {
         self.catalog = catalog
         self.policy = policy
         self.logger = logger
+        JobWorkspace.sweepStale(runtimeDirectory: runner.runtimeDirectory)
     }
 
     /// The workspace of DESIGN.md: the task's files, then the candidate's over them, then the hidden

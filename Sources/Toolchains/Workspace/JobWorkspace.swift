@@ -151,6 +151,18 @@ struct JobWorkspace {
         umount2(directory, Int32(MNT_DETACH))
         rmdir(directory)
     }
+
+    /// Unmounts and removes the workspaces of crucible processes that died without cleaning up
+    /// (named job-<pid>-<id>): a crash must not leave tmpfs mounts on the node.
+    static func sweepStale(runtimeDirectory: String) {
+        let parent = runtimeDirectory + "/work"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix("job-") {
+            guard let owner = name.split(separator: "-").dropFirst().first.flatMap({ Int32($0) }), owner != getpid(),
+                kill(owner, 0) != 0, errno == ESRCH
+            else { continue }
+            JobWorkspace(directory: parent + "/" + name, uid: 0, gid: 0).remove()
+        }
+    }
 }
 
 /// fnmatch(3) for the toolchains' simple globs ("*.py", "src/*.rs").

@@ -49,4 +49,23 @@ struct JobWorkspaceTests {
         #expect((try FileManager.default.contentsOfDirectory(atPath: hostDirectory)).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: workspace.directory + "/report.xml"))
     }
+
+    @Test func aDeadProcesssWorkspaceIsSwept() throws {
+        let runtime = NSTemporaryDirectory() + "crucible-ws-sweep-\(UUID().uuidString)"
+        // pid 2147483000 is above pid_max: its owner is certainly gone.
+        let stale = try JobWorkspace.create(
+            runtimeDirectory: runtime, id: "job-2147483000-abc", size: 1 << 20, inodes: 64, uid: 2_000_999, gid: 2_000_999)
+        let mine = try JobWorkspace.create(
+            runtimeDirectory: runtime, id: "job-\(getpid())-abc", size: 1 << 20, inodes: 64, uid: 2_000_999, gid: 2_000_999)
+        defer { mine.remove() }
+        JobWorkspace.sweepStale(runtimeDirectory: runtime)
+        #expect(!FileManager.default.fileExists(atPath: stale.directory))
+        #expect(!(readWholeFileForTest("/proc/self/mountinfo") ?? "").contains(stale.directory))
+        #expect(FileManager.default.fileExists(atPath: mine.directory))
+    }
+
+    func readWholeFileForTest(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
 }
