@@ -30,6 +30,7 @@ test: deps
 
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)
+	python3 bench/toolchains_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
 
 clean:
 	rm -rf .build .build-release

@@ -12,7 +12,10 @@ struct HostSnapshot: Equatable {
 
     static func take() -> HostSnapshot {
         HostSnapshot(
-            mounts: (readWholeFile("/proc/self/mountinfo") ?? "").split(separator: "\n").count,
+            // Job workspaces are host mounts by design (other suites evaluate jobs meanwhile); a
+            // sandbox itself must never add one.
+            mounts: (readWholeFile("/proc/self/mountinfo") ?? "").split(separator: "\n")
+                .filter { !$0.contains("/run/crucible/work/") && !$0.contains("crucible-ws-") }.count,
             sharedMemorySegments: PolicyChecker.hostSharedMemorySegments())
     }
 }
