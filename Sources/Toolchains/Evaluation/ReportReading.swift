@@ -8,11 +8,7 @@ enum ReportReading {
         guard let format = TestReportFormat(rawValue: format), !report.isEmpty,
             let parsed = try? TestReportParser.parse(format, report: report, naming: naming)
         else { return [] }
-        return parsed.map { test in
-            TestResult(
-                name: test.name, status: TestStatus(rawValue: test.status.rawValue) ?? .error, durationS: test.durationS,
-                message: test.message)
-        }
+        return parsed
     }
 
     /// Findings from a linter's output, limited to the candidate's files when `only` is given.

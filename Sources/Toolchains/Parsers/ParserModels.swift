@@ -1,3 +1,5 @@
+import CrucibleAPI
+
 // Result parsers: pure functions from a test runner's report or a linter's output (a String,
 // or bytes decoded as UTF-8 with invalid sequences replaced) to Crucible's values. No I/O.
 //
@@ -25,49 +27,10 @@
 //   (ParserLimits). Nesting deeper than 256 levels (XML, JSON) throws rather than recursing.
 
 /// One test's outcome, as in the job result's `tests[]`.
-public struct ParsedTest: Sendable, Equatable, Hashable, Codable {
-    public var name: String
-    public var status: ParsedTestStatus
-    public var durationS: Double?
-    /// Why it failed, errored or was skipped; nil for passing tests.
-    public var message: String?
+/// A parsed test is the job result's own test entry (name, status, duration_s, message).
+public typealias ParsedTest = TestResult
+public typealias ParsedTestStatus = TestStatus
 
-    public init(name: String, status: ParsedTestStatus, durationS: Double? = nil, message: String? = nil) {
-        self.name = name
-        self.status = status
-        self.durationS = durationS
-        self.message = message
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, status
-        case durationS = "duration_s"
-        case message
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        status = try c.decode(ParsedTestStatus.self, forKey: .status)
-        durationS = try c.decodeIfPresent(Double.self, forKey: .durationS)
-        message = try c.decodeIfPresent(String.self, forKey: .message)
-    }
-
-    // Absent values are written as null, as the job result documents them.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(status, forKey: .status)
-        try c.encode(durationS, forKey: .durationS)
-        try c.encode(message, forKey: .message)
-    }
-}
-
-public enum ParsedTestStatus: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
-    case passed, failed, error, skipped
-}
-
-/// One linter finding, as in the job result's `findings[]`.
 public struct LintFinding: Sendable, Equatable, Hashable, Codable {
     /// ruff, eslint, go vet, staticcheck, checkstyle, rubocop, mcs, tsc or clippy.
     public var tool: String
