@@ -60,13 +60,14 @@ public struct Evaluator: Sendable {
                 throw ToolchainError.infrastructure(
                     "the \(task.language.rawValue) toolchain has no \(task.testMode.rawValue) mode")
             }
-            let candidate = try checkedCandidateFiles(candidateFiles, toolchain: toolchain, task: task)
+            let candidate = try checkedCandidateFiles(candidateFiles, toolchain: toolchain, mode: mode, task: task)
             var request = SandboxRequest(command: [], policy: policy, slot: slot)
             let workspace = try JobWorkspace.create(
                 runtimeDirectory: runner.runtimeDirectory, id: "job-\(getpid())-\(UUID().uuidString.prefix(8))",
                 size: policy.limits.workSize, inodes: policy.limits.inodes, uid: request.hostUID, gid: request.hostGID)
             defer { workspace.remove() }
-            try lay(out: workspace, task: task, candidate: candidate, toolchain: toolchain)
+            let scaffold = try scaffoldFiles(toolchain)
+            try lay(out: workspace, task: task, candidate: candidate, toolchain: toolchain, scaffold: scaffold)
             for (path, content) in (overlay ?? [:]).sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
             let missing = mode.requires.filter { !FileManager.default.fileExists(atPath: workspace.directory + "/" + $0) }
             if let absent = missing.first {
@@ -87,7 +88,7 @@ public struct Evaluator: Sendable {
             }
             let steps = StepRunner(
                 runner: runner, toolchain: toolchain, mode: mode, workspace: workspace, base: request, task: task,
-                candidateFiles: candidate.keys.sorted(), scaffoldDirectory: catalog.scaffoldDirectory)
+                candidateFiles: candidate.keys.sorted(), scaffoldFiles: scaffold)
             try await run(steps, job: &job, quality: quality)
         } catch ToolchainError.tampered(let message) {
             job.verdict = .failed
@@ -130,7 +131,9 @@ public struct Evaluator: Sendable {
     }
 
     /// Candidate files: relative, clean, not reserved by the toolchain, never over a hidden test.
-    func checkedCandidateFiles(_ files: FileMap, toolchain: ToolchainDefinition, task: TaskSpec) throws -> FileMap {
+    func checkedCandidateFiles(
+        _ files: FileMap, toolchain: ToolchainDefinition, mode: ToolchainDefinition.Mode, task: TaskSpec
+    ) throws -> FileMap {
         var checked: FileMap = [:]
         for (path, content) in files {
             let field = "candidate.files[\"\(path)\"]"
@@ -142,12 +145,12 @@ public struct Evaluator: Sendable {
             }
             let allowed =
                 task.scenario == .testGeneration
-                ? mode(toolchain, task)?.tests.contains(path) ?? false
+                ? mode.tests.contains(path)
                 : toolchain.workspace.candidateFiles.contains { globMatches($0, path) }
             guard allowed else {
                 let what =
                     task.scenario == .testGeneration
-                    ? "a test-generation candidate supplies only \((mode(toolchain, task)?.tests ?? []).joined(separator: ", "))"
+                    ? "a test-generation candidate supplies only \(mode.tests.joined(separator: ", "))"
                     : "a \(toolchain.language) candidate supplies only \(toolchain.workspace.candidateFiles.joined(separator: ", "))"
                 throw ToolchainError.invalidInput(field: field, message: "not a file this task takes: \(what)")
             }
@@ -166,13 +169,25 @@ public struct Evaluator: Sendable {
         return checked
     }
 
-    private func mode(_ toolchain: ToolchainDefinition, _ task: TaskSpec) -> ToolchainDefinition.Mode? {
-        toolchain.modes[task.testMode.rawValue]
+    /// The toolchain's scaffold files (path in the workspace -> content), read once per job: laid out
+    /// now and restored before every step.
+    private func scaffoldFiles(_ toolchain: ToolchainDefinition) throws -> [String: String] {
+        var files: [String: String] = [:]
+        for entry in toolchain.workspace.scaffold {
+            guard let from = entry.from else { continue }
+            let source = catalog.scaffoldDirectory + "/" + from
+            guard let content = try? String(contentsOfFile: source, encoding: .utf8) else {
+                throw ToolchainError.infrastructure("the scaffold file \(source) is missing; reinstall the toolchains")
+            }
+            files[entry.path] = content
+        }
+        return files
     }
 
-    private func lay(out workspace: JobWorkspace, task: TaskSpec, candidate: FileMap, toolchain: ToolchainDefinition)
-        throws
-    {
+    private func lay(
+        out workspace: JobWorkspace, task: TaskSpec, candidate: FileMap, toolchain: ToolchainDefinition,
+        scaffold: [String: String]
+    ) throws {
         try workspace.makeDirectories(".crucible")
         for (path, content) in task.files.sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
         for (path, content) in candidate.sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
@@ -180,11 +195,7 @@ public struct Evaluator: Sendable {
         for entry in toolchain.workspace.scaffold {
             if let target = entry.symlink {
                 try workspace.symlink(entry.path, to: target)
-            } else if let from = entry.from {
-                let source = catalog.scaffoldDirectory + "/" + from
-                guard let content = try? String(contentsOfFile: source, encoding: .utf8) else {
-                    throw ToolchainError.infrastructure("the scaffold file \(source) is missing; reinstall the toolchains")
-                }
+            } else if let content = scaffold[entry.path] {
                 try workspace.write(entry.path, content)
             }
         }

@@ -11,7 +11,8 @@ struct StepRunner: Sendable {
     let base: SandboxRequest
     let task: TaskSpec
     let candidateFiles: [String]
-    let scaffoldDirectory: String
+    /// The toolchain's scaffold files (workspace path -> content), as laid out.
+    let scaffoldFiles: [String: String]
 
     struct Outcome {
         var step: StepResult
@@ -151,16 +152,13 @@ struct StepRunner: Sendable {
     /// The toolchain's own files (lint configs, build manifests) as they should be, before every
     /// step: code that ran in an earlier step may have edited them.
     private func restoreScaffold() throws {
-        for entry in toolchain.workspace.scaffold {
-            guard let from = entry.from else { continue }
-            let source = scaffoldDirectory + "/" + from
-            guard let wanted = try? String(contentsOfFile: source, encoding: .utf8) else { continue }
-            if workspace.read(entry.path) != wanted {
+        for (path, wanted) in scaffoldFiles.sorted(by: { $0.key < $1.key }) {
+            if workspace.read(path) != wanted {
                 do {
-                    try workspace.removeFile(entry.path)
-                    try workspace.write(entry.path, wanted)
+                    try workspace.removeFile(path)
+                    try workspace.write(path, wanted)
                 } catch {
-                    throw ToolchainError.tampered("the candidate's code replaced \(entry.path) or its directory; the toolchain cannot run")
+                    throw ToolchainError.tampered("the candidate's code replaced \(path) or its directory; the toolchain cannot run")
                 }
             }
         }
