@@ -1,0 +1,4 @@
+import Hummingbird
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
