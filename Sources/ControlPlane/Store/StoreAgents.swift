@@ -120,3 +120,38 @@ extension Store {
         }
     }
 }
+
+/// What the metrics endpoint reads from the store.
+struct GaugeSnapshot: Sendable {
+    var jobsByState: [JobState: Int] = [:]
+    var queueDepthByRun: [String: Int] = [:]
+    var agentsConnected = 0
+}
+
+extension Store {
+    func gaugeSnapshot() async throws -> GaugeSnapshot {
+        let since = now().timeIntervalSince1970 - settings.heartbeatIntervalS * 3
+        return try await database.read { connection in
+            var snapshot = GaugeSnapshot()
+            for row in try await connection.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state") {
+                if let state = JobState(rawValue: try row.string("state")) {
+                    snapshot.jobsByState[state] = try row.int("n")
+                }
+            }
+            // Only runs still in flight: a finished run's series would otherwise stay forever.
+            for row in try await connection.query(
+                """
+                SELECT r.id, (SELECT COUNT(*) FROM jobs j WHERE j.run_id = r.id AND j.state = 'queued') AS n
+                FROM runs r WHERE r.completed_at IS NULL
+                """)
+            {
+                snapshot.queueDepthByRun[try row.string("id")] = try row.int("n")
+            }
+            snapshot.agentsConnected =
+                try await connection.query(
+                    "SELECT COUNT(*) AS n FROM agents WHERE last_heartbeat_at >= ? AND state <> 'drained'", since
+                ).first?.int("n") ?? 0
+            return snapshot
+        }
+    }
+}
