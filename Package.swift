@@ -112,6 +112,7 @@ let package = Package(
                 "ControlPlane",
                 "CrucibleAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "ControlPlane"]),
