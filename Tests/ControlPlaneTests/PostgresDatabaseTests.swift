@@ -43,6 +43,17 @@ import Testing
                     "SELECT ? AS i, ? AS r, ? AS t, ? AS n", [.integer(-7), .real(2.5), .text("ü"), .null])
             }
             #expect(direct.first?.values == [.integer(-7), .real(2.5), .text("ü"), .null])
+
+            // A NULL fits where no bound type would: an optional filter (`? IS NULL OR …`) and a BIGINT column.
+            for filter in [SQLValue.null, .integer(1)] {
+                let ids = try await database.read { connection in
+                    try await connection.query(
+                        "SELECT id FROM \(schema).vals WHERE (? IS NULL OR id = ?) AND i IS NOT NULL ORDER BY id",
+                        [filter, filter]
+                    ).map { try $0.int("id") }
+                }
+                #expect(ids == (filter == .null ? [1, 2, 4] : [1]))
+            }
         }
     }
 
@@ -110,6 +121,13 @@ import Testing
         let split = PostgresStatements.split(sql)
         #expect(split.map(\.sql) == expected.map(\.0))
         #expect(split.map(\.parameterCount) == expected.map(\.1))
+    }
+
+    @Test func nullsAreWrittenAsLiteralsAndTheRestNumbered() throws {
+        let statement = try #require(PostgresStatements.split("SELECT ?,?, x=?, ?::text, f(?)").first)
+        #expect(statement.text(nullAt: [0, 2, 4]) == "SELECT NULL,$1, x=NULL, $2::text, f(NULL)")
+        let glued = try #require(PostgresStatements.split("SELECT?AS a").first)
+        #expect(glued.text(nullAt: [0]) == "SELECT NULL AS a")
     }
 
     @Test func placeholdersAgainstTheServer() async throws {

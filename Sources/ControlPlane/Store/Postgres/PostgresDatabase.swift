@@ -17,8 +17,8 @@ import Synchronization
 /// call fails with `ControlPlaneError.database`. `checkConnection()` is the start-up check: it fails at once with
 /// PostgreSQL's reason (wrong password, no such database, nothing listening), where the pool would keep retrying.
 ///
-/// Statements use `?` placeholders (see `PostgresStatements`). Values bind as BIGINT, DOUBLE PRECISION, TEXT and an
-/// untyped NULL; cells read back by type: integer types and BOOLEAN (0/1) as integers, floating-point and NUMERIC
+/// Statements use `?` placeholders (see `PostgresStatements`). Values bind as BIGINT, DOUBLE PRECISION and TEXT; a
+/// NULL is written into the statement as the literal NULL. Cells read back by type: integer types and BOOLEAN (0/1) as integers, floating-point and NUMERIC
 /// (and timestamps, as seconds since 1970) as reals, text-like types (TEXT, VARCHAR, JSON, UUID, enums) as text.
 ///
 /// Errors: PostgreSQL's failures become `ControlPlaneError.database` (503, with the server's message and SQLSTATE),

@@ -28,26 +28,34 @@ struct PostgresSQLConnection: SQLConnection, Sendable {
         for statement in statements {
             let values = binds[offset..<offset + statement.parameterCount]
             offset += statement.parameterCount
-            rows = try await run(statement.sql, values)
+            rows = try await run(statement, values)
         }
         return rows
     }
 
-    /// Runs one statement with `$n` parameters.
+    /// Runs one statement without placeholders (BEGIN, COMMIT, ROLLBACK).
     @discardableResult
-    func run(_ sql: String, _ values: ArraySlice<SQLValue> = []) async throws(ControlPlaneError) -> [SQLRow] {
+    func run(_ sql: String) async throws(ControlPlaneError) -> [SQLRow] {
+        try await run(PostgresStatement(pieces: [sql]), [])
+    }
+
+    /// Runs one statement, its placeholders filled with `values`.
+    @discardableResult
+    func run(_ statement: PostgresStatement, _ values: ArraySlice<SQLValue>) async throws(ControlPlaneError)
+        -> [SQLRow]
+    {
         var bindings = PostgresBindings(capacity: values.count)
-        for value in values {
+        var nulls: Set<Int> = []
+        for (index, value) in values.enumerated() {
             switch value {
-            // A NULL goes with no type (OID 0), so PostgreSQL infers it from the context like a literal NULL; a
-            // typed NULL (say text) would be refused by a BIGINT column.
-            case .null: bindings.appendNull()
+            case .null: nulls.insert(index)  // written into the text; see `PostgresStatement.text(nullAt:)`
             case .integer(let integer): bindings.append(integer)
             case .real(let real): bindings.append(real)
             case .text(let text): bindings.append(text)
             }
         }
-        logger.trace("postgres query", metadata: ["sql": "\(sql)", "binds": "\(values.count)"])
+        let sql = statement.text(nullAt: nulls)
+        logger.trace("postgres query", metadata: ["sql": "\(sql)", "binds": "\(bindings.count)"])
         let received: [PostgresRow]
         do {
             // Collected before decoding, so that a cell the driver cannot read never leaves a half-read result on

@@ -1,10 +1,39 @@
 // SQL text as PostgreSQL's extended query protocol takes it: one statement per message, and `$1, $2, …` where the
 // store writes `?`. The store writes its SQL once for both databases, with SQLite's `?`; this is the translation.
 
-/// One statement of a script, its placeholders numbered from `$1`.
+/// One statement of a script: the text around its `?` placeholders.
 struct PostgresStatement: Equatable, Sendable {
-    var sql: String
-    var parameterCount: Int
+    /// `pieces[0] ? pieces[1] ? … ? pieces[n]`.
+    var pieces: [String]
+
+    var parameterCount: Int { pieces.count - 1 }
+
+    /// The statement with `$1, $2, …` for its placeholders.
+    var sql: String { text(nullAt: []) }
+
+    /// The statement for one set of values: `NULL` where the value is NULL, `$1, $2, …` (numbering only the others)
+    /// elsewhere.
+    ///
+    /// A NULL is written into the text rather than bound: a bound NULL needs a type, and no one type fits every
+    /// place (a TEXT NULL is refused by a BIGINT column; an untyped one by `? IS NULL`, whose type PostgreSQL
+    /// cannot infer), while the literal NULL fits wherever a NULL can go.
+    func text(nullAt nulls: Set<Int>) -> String {
+        var text = pieces[0]
+        var number = 0
+        for index in 1..<pieces.count {
+            if nulls.contains(index - 1) {
+                // Spaced off from a neighbouring word, so that `x=?` and `SELECT?` stay two tokens.
+                let before = text.utf8.last.map { $0.isIdentifierByte } ?? false
+                let after = pieces[index].utf8.first.map { $0.isIdentifierByte } ?? false
+                text += (before ? " " : "") + "NULL" + (after ? " " : "")
+            } else {
+                number += 1
+                text += "$\(number)"
+            }
+            text += pieces[index]
+        }
+        return text
+    }
 }
 
 enum PostgresStatements {
@@ -27,7 +56,7 @@ enum PostgresStatements {
         let bytes: [UInt8]
         var statements: [PostgresStatement] = []
         var current: [UInt8] = []
-        var parameters = 0
+        var pieces: [String] = []
         /// Whether `current` holds more than whitespace and comments.
         var hasContent = false
 
@@ -66,8 +95,8 @@ enum PostgresStatements {
                         index += 1
                     }
                 case .questionMark:
-                    parameters += 1
-                    current.append(contentsOf: "$\(parameters)".utf8)
+                    pieces.append(String(decoding: current, as: UTF8.self))
+                    current = []
                     hasContent = true
                     index += 1
                 case .semicolon:
@@ -88,11 +117,13 @@ enum PostgresStatements {
 
         private mutating func finishStatement() {
             if hasContent {
-                let text = String(decoding: current, as: UTF8.self)
-                statements.append(PostgresStatement(sql: text.trimmingWhitespace, parameterCount: parameters))
+                pieces.append(String(decoding: current, as: UTF8.self))
+                pieces[0] = pieces[0].trimmingLeadingWhitespace
+                pieces[pieces.count - 1] = pieces[pieces.count - 1].trimmingTrailingWhitespace
+                statements.append(PostgresStatement(pieces: pieces))
             }
             current = []
-            parameters = 0
+            pieces = []
             hasContent = false
         }
 
@@ -206,13 +237,15 @@ extension UInt8 {
 }
 
 extension String {
-    fileprivate var trimmingWhitespace: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else {
-            return ""
+    fileprivate var trimmingLeadingWhitespace: String {
+        String(unicodeScalars.drop(while: { $0.properties.isWhitespace }))
+    }
+
+    fileprivate var trimmingTrailingWhitespace: String {
+        var scalars = Substring(self).unicodeScalars
+        while let last = scalars.last, last.properties.isWhitespace {
+            scalars.removeLast()
         }
-        return String(scalars[first...last])
+        return String(scalars)
     }
 }
