@@ -78,6 +78,8 @@ if [ -z "$(as_postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'")" ]; 
     say "creating role $role"
     as_postgres -c "CREATE ROLE $role LOGIN PASSWORD '$password'"
 fi
+# The store's contract suite gives each test a database of its own.
+as_postgres -c "ALTER ROLE $role CREATEDB"
 if [ -z "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" ]; then
     say "creating database $database"
     as_postgres -c "CREATE DATABASE $database OWNER $role"

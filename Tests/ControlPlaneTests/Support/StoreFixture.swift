@@ -8,6 +8,7 @@ import Testing
 /// (`make test` starts one, see scripts/start-postgres.sh).
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 }
@@ -17,6 +18,9 @@ final class StoreFixture: Sendable {
     let store: Store
     let directory: String
     private let clock = TestClock()
+    /// PostgreSQL: the database made for this fixture, dropped on close.
+    private let postgresDatabase: String?
+    private let pool: Task<Void, Never>?
 
     static func make(_ backend: StoreBackend = .sqlite, settings: StoreSettings = StoreSettings()) async throws
         -> StoreFixture
@@ -35,6 +39,18 @@ final class StoreFixture: Sendable {
         switch backend {
         case .sqlite:
             database = try SQLiteDatabase(path: directory + "/crucible.db", logger: logger)
+            postgresDatabase = nil
+            pool = nil
+        case .postgres:
+            let name = "crucible_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let admin = try TestPostgres.url
+            try await PostgresDatabase.withDatabase(url: admin, logger: logger, maximumConnections: 1) {
+                _ = try await $0.read { try await $0.query("CREATE DATABASE \(name)") }
+            }
+            let postgres = try PostgresDatabase(url: Self.url(admin, database: name), logger: logger)
+            pool = Task { await postgres.run() }
+            postgresDatabase = name
+            database = postgres
         }
         let clock = clock
         store = Store(database: database, settings: settings, logger: logger, now: { clock.now() })
@@ -48,7 +64,22 @@ final class StoreFixture: Sendable {
 
     func close() async {
         await store.database.close()
+        await pool?.value
         try? FileManager.default.removeItem(atPath: directory)
+        if let name = postgresDatabase, let admin = try? TestPostgres.url {
+            try? await PostgresDatabase.withDatabase(url: admin, logger: Logger(label: "test"), maximumConnections: 1) {
+                _ = try await $0.read { try await $0.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            }
+        }
+    }
+
+    /// The server URL with another database name.
+    static func url(_ url: String, database: String) -> String {
+        guard var components = URLComponents(string: url) else {
+            return url
+        }
+        components.path = "/" + database
+        return components.string ?? url
     }
 }
 
