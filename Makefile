@@ -34,6 +34,7 @@ test: deps
 	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests; \
 	$(SWIFT) test --skip-build --filter SampleBankTests; \
 	$(SWIFT) test --skip-build --filter LeakTests
+	bash scripts/schemathesis.sh .build/debug/crucible
 
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)

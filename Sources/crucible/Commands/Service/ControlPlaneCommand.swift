@@ -19,6 +19,14 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "Address to serve on (HOST:PORT).")
     var listen = ListenAddress(host: "127.0.0.1", port: 7700)
+    @Option(help: "Close event streams after this many seconds; clients resume with Last-Event-ID.")
+    var streamLimit: Int = 300
+
+    func validate() throws {
+        guard (1...86_400).contains(streamLimit) else {
+            throw ValidationError("--stream-limit \(streamLimit): give 1 to 86400 seconds")
+        }
+    }
 
     func run() async throws {
         let logger = CLILogging.logger("crucible.controlplane", defaultLevel: .info)
@@ -26,9 +34,10 @@ struct ControlPlaneCommand: AsyncParsableCommand {
             let opened = try await ControlPlaneRuntime.openStore(storeOptions.location, logger: logger)
             return (opened.store, opened.services, storeOptions.dataDirectory)
         } services: { store, _ in
-            let server = ControlPlaneServer(store: store, logger: logger)
+            let server = ControlPlaneServer(store: store, logger: logger, maxStreamDuration: .seconds(streamLimit))
             let app = server.application(host: listen.host, port: listen.port, logger: logger) { port in
                 print("crucible control plane listening on http://\(listen.host):\(port)")
+                fflush(nil)  // all streams: piped output must show the URL at once
             }
             return [app]
         }
@@ -61,6 +70,7 @@ enum ServiceRunner {
                     environmentToken: ProcessEnvironment.value("CRUCIBLE_ADMIN_TOKEN"))
                 if let tokenFile {
                     print("admin token: \(tokenFile)")
+                    fflush(nil)  // all streams: piped output must show the URL at once
                 }
                 let main = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
