@@ -22,10 +22,17 @@ demo: release
 # Three runs: unit, security and command-line tests; then every language's sample bank (heavy
 # compilers, kept apart so they do not turn the security suite's time limits into flakes); then
 # the leak test alone, since it counts the host's processes, mounts and descriptors.
+# The control plane's PostgreSQL tests need a server: scripts/start-postgres.sh starts the local one
+# and prints its URL, unless CRUCIBLE_TEST_POSTGRES_URL already names one.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests
-	$(SWIFT) test --skip-build --filter SampleBankTests
+	set -e; \
+	if [ -z "$${CRUCIBLE_TEST_POSTGRES_URL:-}" ]; then \
+		url="$$(bash scripts/start-postgres.sh)"; \
+		export CRUCIBLE_TEST_POSTGRES_URL="$$url"; \
+	fi; \
+	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests; \
+	$(SWIFT) test --skip-build --filter SampleBankTests; \
 	$(SWIFT) test --skip-build --filter LeakTests
 
 bench: release

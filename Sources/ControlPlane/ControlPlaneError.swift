@@ -37,6 +37,13 @@ public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
         ControlPlaneError(.unavailable, "the database failed: \(detail)", retryAfterS: 1)
     }
 
+    /// A uniqueness or other constraint refused a write; the store turns it into a message about the id.
+    static func uniqueViolation(_ detail: String) -> ControlPlaneError {
+        ControlPlaneError(.duplicateID, "a record with this id already exists (\(detail))")
+    }
+
+    var isUniqueViolation: Bool { code == .duplicateID }
+
     static func notFound(_ what: String, _ id: String) -> ControlPlaneError {
         ControlPlaneError(.notFound, "no \(what) \"\(id)\"; check the id (or the tenant of your token)")
     }

@@ -4,10 +4,11 @@ import Synchronization
 
 /// Collects one job's progress events and sends them in batches, never more than `maxDelay` behind.
 ///
-/// The first event after a quiet spell goes out at once; events that arrive while a batch was sent within
-/// the last `maxDelay` wait for the next batch, so a burst of test results becomes a few requests instead of
-/// hundreds, and a watcher sees each event at most `maxDelay` (plus the time a request takes) after it
-/// happened. `emit` is synchronous and cheap: it is called from the evaluator's progress callback.
+/// The first event after a quiet spell goes out at once; events that arrive within `window` of the last
+/// batch wait for the next one, so a burst of test results becomes a few requests instead of hundreds. The
+/// window is half of `maxDelay`: the other half is headroom for a busy node's scheduling and the request
+/// itself, so a watcher still sees each event within `maxDelay`. `emit` is synchronous and cheap: it is
+/// called from the evaluator's progress callback.
 final class JobEventBatcher: Sendable {
     private struct State {
         var queued: [JobEvent] = []
@@ -20,10 +21,13 @@ final class JobEventBatcher: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     let maxDelay: Duration
+    /// Batches go out at most this often.
+    let window: Duration
     let maxBatch: Int
 
     init(maxDelay: Duration = .milliseconds(250), maxBatch: Int = 500) {
         self.maxDelay = maxDelay
+        self.window = maxDelay / 2
         self.maxBatch = maxBatch
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -51,7 +55,7 @@ final class JobEventBatcher: Sendable {
         var iterator = wakeups.makeAsyncIterator()
         while true {
             let (hasEvents, closed, due) = state.withLock { state in
-                (!state.queued.isEmpty, state.closed, state.lastSent.map { $0 + maxDelay })
+                (!state.queued.isEmpty, state.closed, state.lastSent.map { $0 + window })
             }
             if !hasEvents {
                 if closed { return }

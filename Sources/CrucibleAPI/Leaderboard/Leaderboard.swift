@@ -27,10 +27,17 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var meanLatencyMS: Double?
     /// Null when no candidate reported a cost.
     public var totalCostUSD: Double?
+    /// Whether this model's interval overlaps the one ranked above it (then both share a rank).
+    public var tied: Bool
+    /// Jobs the infrastructure failed: not scored, shown so nobody mistakes them for the model's.
+    public var erroredJobs: Int
+    public var p95LatencyMS: Double?
+    public var costPerPassedUSD: Double?
 
     public init(
         rank: Int, model: String, score: Double, ciLow: Double, ciHigh: Double, passRate: Double, passAt1: Double,
-        jobs: Int, meanLatencyMS: Double? = nil, totalCostUSD: Double? = nil
+        jobs: Int, meanLatencyMS: Double? = nil, totalCostUSD: Double? = nil, tied: Bool = false,
+        erroredJobs: Int = 0, p95LatencyMS: Double? = nil, costPerPassedUSD: Double? = nil
     ) {
         self.rank = rank
         self.model = model
@@ -42,6 +49,10 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         self.jobs = jobs
         self.meanLatencyMS = meanLatencyMS
         self.totalCostUSD = totalCostUSD
+        self.tied = tied
+        self.erroredJobs = erroredJobs
+        self.p95LatencyMS = p95LatencyMS
+        self.costPerPassedUSD = costPerPassedUSD
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +64,28 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         case jobs
         case meanLatencyMS = "mean_latency_ms"
         case totalCostUSD = "total_cost_usd"
+        case tied
+        case erroredJobs = "errored_jobs"
+        case p95LatencyMS = "p95_latency_ms"
+        case costPerPassedUSD = "cost_per_passed_usd"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rank = try container.decode(Int.self, forKey: .rank)
+        model = try container.decode(String.self, forKey: .model)
+        score = try container.decode(Double.self, forKey: .score)
+        ciLow = try container.decode(Double.self, forKey: .ciLow)
+        ciHigh = try container.decode(Double.self, forKey: .ciHigh)
+        passRate = try container.decode(Double.self, forKey: .passRate)
+        passAt1 = try container.decode(Double.self, forKey: .passAt1)
+        jobs = try container.decode(Int.self, forKey: .jobs)
+        meanLatencyMS = try container.decodeIfPresent(Double.self, forKey: .meanLatencyMS)
+        totalCostUSD = try container.decodeIfPresent(Double.self, forKey: .totalCostUSD)
+        tied = try container.decodeIfPresent(Bool.self, forKey: .tied) ?? false
+        erroredJobs = try container.decodeIfPresent(Int.self, forKey: .erroredJobs) ?? 0
+        p95LatencyMS = try container.decodeIfPresent(Double.self, forKey: .p95LatencyMS)
+        costPerPassedUSD = try container.decodeIfPresent(Double.self, forKey: .costPerPassedUSD)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -67,6 +100,10 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         try container.encode(jobs, forKey: .jobs)
         try container.encode(meanLatencyMS, forKey: .meanLatencyMS)  // explicit null
         try container.encode(totalCostUSD, forKey: .totalCostUSD)  // explicit null
+        try container.encode(tied, forKey: .tied)
+        try container.encode(erroredJobs, forKey: .erroredJobs)
+        try container.encode(p95LatencyMS, forKey: .p95LatencyMS)  // explicit null
+        try container.encode(costPerPassedUSD, forKey: .costPerPassedUSD)  // explicit null
     }
 }
 

@@ -11,23 +11,29 @@ public struct RunSubmission: Codable, Sendable, Hashable {
     /// Overrides of the automated score weights, keyed by `ScoreComponent` names; see `ScoreWeights`.
     /// Kept as a plain map so an unknown key is reported at `weights["key"]` by validation.
     public var weights: [String: Double]?
+    /// The run's share of the cluster against other runs of its tenant (1–100, default 1): a run with
+    /// priority 2 gets twice the slots of a run with priority 1 while both have queued jobs.
+    public var priority: Int?
 
     public init(
         name: String, tasks: [TaskSpec]? = nil, taskIDs: [String]? = nil, candidates: [Candidate],
-        weights: [String: Double]? = nil
+        weights: [String: Double]? = nil, priority: Int? = nil
     ) {
         self.name = name
         self.tasks = tasks
         self.taskIDs = taskIDs
         self.candidates = candidates
         self.weights = weights
+        self.priority = priority
     }
 
     enum CodingKeys: String, CodingKey {
         case name, tasks
         case taskIDs = "task_ids"
-        case candidates, weights
+        case candidates, weights, priority
     }
+
+    public static let priorityRange = 1...100
 
     /// Every task id the candidates may refer to: inline tasks first, then bank ids.
     public var allTaskIDs: [String] {

@@ -117,9 +117,8 @@ extension JobResult: Validatable {
         }
         if let score {
             let parts: [(String, Double)] =
-                ScoreComponent.allCases.map { ($0.rawValue, score[$0]) } + [
-                    ("automated", score.automated)
-                ]
+                ScoreComponent.allCases.compactMap { component in score[component].map { (component.rawValue, $0) } }
+                + [("automated", score.automated)]
             for (name, value) in parts where !value.isFinite || value < 0 || value > 100 {
                 collector.add(path.field("score").field(name), "is \(value); scores run from 0 to 100")
             }

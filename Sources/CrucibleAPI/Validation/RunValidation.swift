@@ -56,6 +56,11 @@ extension RunSubmission: Validatable, APIRequestBody {
         if let weights {
             collector.add(contentsOf: Self.weightIssues(weights, at: path.field("weights")))
         }
+        if let priority, !Self.priorityRange.contains(priority) {
+            collector.add(
+                path.field("priority"),
+                "is \(priority); use \(Self.priorityRange.lowerBound) to \(Self.priorityRange.upperBound)")
+        }
         return collector.issues
     }
 

@@ -3,10 +3,11 @@ import Logging
 
 /// Logs go to standard error; CRUCIBLE_LOG_LEVEL (trace … critical) raises or lowers them.
 enum CLILogging {
-    static func logger(_ label: String) -> Logger {
+    /// Services log at `info` by default (operators read them); one-shot commands at `warning`.
+    static func logger(_ label: String, defaultLevel: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: label)
         let level = ProcessEnvironment.value("CRUCIBLE_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) }
-        logger.logLevel = level ?? .warning
+        logger.logLevel = level ?? defaultLevel
         return logger
     }
 }

@@ -1,4 +1,0 @@
-import Hummingbird
-import PostgresNIO
-import Prometheus
-import ServiceLifecycle

@@ -1,0 +1,316 @@
+import ControlPlane
+import CrucibleAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// The HTTP API through Hummingbird's test client: status codes, error shapes, auth, tenants, limits.
+@Suite("HTTP routes")
+struct RouteTests {
+    struct Harness {
+        let fixture: StoreFixture
+        let server: ControlPlaneServer
+        let admin: String
+        let submitter: String
+        let otherTenant: String
+        let registration: String
+        let `operator`: String
+
+        static func make() async throws -> Harness {
+            let fixture = try await StoreFixture.make()
+            var logger = Logger(label: "test.routes")
+            logger.logLevel = .critical
+            let server = ControlPlaneServer(store: fixture.store, logger: logger)
+            let store = fixture.store
+            return Harness(
+                fixture: fixture, server: server,
+                admin: try await store.createToken(role: .admin, tenant: "acme", name: "admin").secret,
+                submitter: try await store.createToken(role: .submitter, tenant: "acme", name: "sub").secret,
+                otherTenant: try await store.createToken(role: .submitter, tenant: "evil", name: "evil").secret,
+                registration: try await store.createToken(role: .agent, tenant: "acme", name: "reg").secret,
+                operator: try await store.createToken(role: .operator, tenant: "acme", name: "ops").secret)
+        }
+
+        func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+            let app = Application(router: server.router())
+            try await app.test(.router, body)
+            await fixture.close()
+        }
+    }
+
+    static func headers(_ token: String?, accept: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let token {
+            fields[.authorization] = "Bearer \(token)"
+        }
+        if let accept {
+            fields[.accept] = accept
+        }
+        return fields
+    }
+
+    static func body(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try CrucibleJSON.encode(value))
+    }
+
+    /// The error envelope of a reply, or nil when the body is not one.
+    static func apiError(_ response: TestResponse) -> APIErrorBody? {
+        (try? CrucibleJSON.decode(ErrorEnvelope.self, from: Data(response.body.readableBytesView)))?.error
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+        try CrucibleJSON.decode(type, from: Data(response.body.readableBytesView))
+    }
+
+    @Test func everyErrorIsTheJSONEnvelopeWithTheRightStatus() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            try await client.execute(uri: "/v1/runs", method: .post, headers: Self.headers(nil)) { response in
+                #expect(response.status == .unauthorized)
+                #expect(Self.apiError(response)?.code == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/runs", method: .post, headers: Self.headers("cru_nope")) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/v1/nodes", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                #expect(response.status == .forbidden)
+                #expect(Self.apiError(response)?.message.contains("operator") == true)
+            }
+            try await client.execute(uri: "/v1/nothing", method: .get, headers: Self.headers(harness.admin)) {
+                response in
+                #expect(response.status == .notFound)
+                #expect(Self.apiError(response)?.code == .notFound)
+            }
+            try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter),
+                body: ByteBuffer(string: "{not json")
+            ) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func invalidRunIsRejectedWholeNamingTheField() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            var submission = Samples.run(tasks: 3)
+            submission.tasks?[2].id = "bad id with spaces"
+            try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter), body: try Self.body(submission)
+            ) { response in
+                #expect(response.status == .badRequest)
+                let error = try Self.decode(ErrorEnvelope.self, response).error
+                #expect(error.field?.hasPrefix("tasks[2]") == true, "field: \(String(describing: error.field))")
+            }
+            var weights = Samples.run()
+            weights.weights = ["correctness": -1]
+            try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter), body: try Self.body(weights)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.apiError(response)?.field == #"weights["correctness"]"#)
+            }
+            #expect(try await harness.fixture.store.runIDs(tenant: nil).isEmpty, "nothing was written")
+        }
+    }
+
+    @Test func oversizeBodyIs413() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            let huge = ByteBuffer(repeating: UInt8(ascii: " "), count: 2 * 1024 * 1024)
+            try await client.execute(
+                uri: "/v1/judgements", method: .post, headers: Self.headers(harness.submitter), body: huge
+            ) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(Self.apiError(response)?.code == .tooLarge)
+            }
+        }
+    }
+
+    @Test func runLifecycleThroughTheAgentProtocol() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            let created = try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter),
+                body: try Self.body(Samples.run(tasks: 2))
+            ) { response in
+                #expect(response.status == .created)
+                return try Self.decode(RunCreated.self, response)
+            }
+            #expect(created.jobs == 2)
+            // Another tenant cannot see it.
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)", method: .get, headers: Self.headers(harness.otherTenant)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+            let registered = try await client.execute(
+                uri: "/v1/agents/register", method: .post, headers: Self.headers(harness.registration),
+                body: try Self.body(Samples.registration())
+            ) { response in
+                #expect(response.status == .created)
+                return try Self.decode(AgentRegistrationReply.self, response)
+            }
+            // The registration token cannot lease; the agent's own credential can.
+            let lease = LeaseRequest(agentID: registered.agentID, maxJobs: 5, waitS: 0)
+            try await client.execute(
+                uri: "/v1/agents/lease", method: .post, headers: Self.headers(harness.registration),
+                body: try Self.body(lease)
+            ) { response in
+                #expect(response.status == .forbidden)
+            }
+            let jobs = try await client.execute(
+                uri: "/v1/agents/lease", method: .post, headers: Self.headers(registered.token),
+                body: try Self.body(lease)
+            ) { response in
+                #expect(response.status == .ok)
+                return try Self.decode(LeaseReply.self, response).jobs
+            }
+            #expect(jobs.count == 2)
+            for job in jobs {
+                let completion = CompletionRequest(leaseID: job.leaseID, result: Samples.result(for: job))
+                for _ in 0..<2 {  // the same completion twice: the same answer
+                    try await client.execute(
+                        uri: "/v1/jobs/\(job.jobID)/complete", method: .post, headers: Self.headers(registered.token),
+                        body: try Self.body(completion)
+                    ) { response in
+                        #expect(response.status == .ok)
+                                let reply = try Self.decode(CompletionReply.self, response)
+                        #expect(reply.state == .completed)
+                    }
+                }
+                let stale = CompletionRequest(leaseID: "lease_stale", result: Samples.result(for: job))
+                try await client.execute(
+                    uri: "/v1/jobs/\(job.jobID)/complete", method: .post, headers: Self.headers(registered.token),
+                    body: try Self.body(stale)
+                ) { response in
+                    #expect(response.status == .conflict)
+                    #expect(Self.apiError(response)?.code == .staleLease)
+                }
+            }
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                let status = try Self.decode(RunStatus.self, response)
+                #expect(status.state == .completed)
+                #expect(status.jobs.completed == 2)
+            }
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)/results", method: .get,
+                headers: Self.headers(harness.submitter, accept: MediaType.ndjson)
+            ) { response in
+                #expect(response.headers[.contentType] == MediaType.ndjson)
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.count == 2)
+            }
+            try await client.execute(
+                uri: "/v1/leaderboard?run=\(created.id)", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                let board = try Self.decode(Leaderboard.self, response)
+                #expect(board.entries.map(\.model) == ["m0"])
+                #expect(board.entries.first?.passRate == 1)
+            }
+            try await client.execute(
+                uri: "/v1/leaderboard?language=klingon", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.apiError(response)?.field == "language")
+            }
+            // The whole story as Server-Sent Events, then resumed from the middle.
+            let all = try await client.execute(
+                uri: "/v1/runs/\(created.id)/events", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                #expect(response.headers[.contentType] == MediaType.eventStream)
+                return Self.eventIDs(String(buffer: response.body))
+            }
+            #expect(all == Array(1...all.count))
+            var resume = Self.headers(harness.submitter)
+            if let name = HTTPField.Name("Last-Event-ID") {
+                resume[name] = "3"
+            }
+            try await client.execute(uri: "/v1/runs/\(created.id)/events", method: .get, headers: resume) { response in
+                #expect(Self.eventIDs(String(buffer: response.body)) == Array(4...all.count))
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("crucible_jobs{state=\"completed\"} 2"))
+                #expect(text.contains("crucible_http_requests_total"))
+            }
+        }
+    }
+
+    static func eventIDs(_ stream: String) -> [Int] {
+        stream.split(separator: "\n").compactMap { line in
+            line.hasPrefix("id: ") ? Int(line.dropFirst(4)) : nil
+        }
+    }
+
+    @Test func rateLimitAnswers429WithRetryAfter() async throws {
+        let harness = try await Harness.make()
+        let slow = try await harness.fixture.store.createToken(role: .submitter, tenant: "acme", name: "slow", ratePerS: 1)
+        try await harness.test { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                try await client.execute(uri: "/v1/tasks", method: .get, headers: Self.headers(slow.secret)) { response in
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests {
+                        #expect(response.headers[.retryAfter] != nil)
+                    }
+                }
+            }
+            #expect(statuses.prefix(2).allSatisfy { $0 == .ok })
+            #expect(statuses.last == .tooManyRequests)
+        }
+    }
+
+    @Test func judgementsAreValidatedAndTenantScoped() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            let bad = JudgementRequest(jobID: "job_x", kind: .staff, score: 140)
+            try await client.execute(
+                uri: "/v1/judgements", method: .post, headers: Self.headers(harness.submitter), body: try Self.body(bad)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.apiError(response)?.field == "score")
+            }
+            let unknown = JudgementRequest(jobID: "job_x", kind: .staff, score: 40)
+            try await client.execute(
+                uri: "/v1/judgements", method: .post, headers: Self.headers(harness.submitter),
+                body: try Self.body(unknown)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test func healthAndReadinessNeedNoToken() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func everyEndpointOfTheTableIsRouted() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            for endpoint in APIEndpoint.all {
+                let method: HTTPRequest.Method = endpoint.method == .get ? .get : .post
+                try await client.execute(uri: endpoint.path(id: "x"), method: method, headers: Self.headers("cru_bad"))
+                { response in
+                    if endpoint.requiresToken {
+                        #expect(response.status == .unauthorized, "\(endpoint) answered \(response.status)")
+                    } else {
+                        #expect(response.status != .notFound, "\(endpoint) is not routed")
+                    }
+                }
+            }
+        }
+    }
+}
