@@ -40,7 +40,7 @@ struct SpoolTests {
                 try spool.write(Self.completion("job-1"))
             }
             // A crash mid-write leaves a temporary file: never read as a completion, swept at start.
-            FileManager.default.createFile(atPath: directory + "/.tmp-crashed", contents: Data("{\"job_".utf8))
+            _ = FileManager.default.createFile(atPath: directory + "/.tmp-crashed", contents: Data("{\"job_".utf8))
             let again = try CompletionSpool(directory: directory)
             #expect(again.pending().completions.map(\.jobID) == ["job-1"])
             again.sweepTemporaryFiles()
@@ -51,7 +51,7 @@ struct SpoolTests {
     @Test func unreadableFilesAreSetAsideNotRetried() async throws {
         try await withTemporaryDirectory { directory in
             let spool = try CompletionSpool(directory: directory)
-            FileManager.default.createFile(atPath: directory + "/job-9.l-9.json", contents: Data("{garbage".utf8))
+            _ = FileManager.default.createFile(atPath: directory + "/job-9.l-9.json", contents: Data("{garbage".utf8))
             try spool.write(Self.completion("job-1"))
             let (pending, corrupt) = spool.pending()
             #expect(pending.map(\.jobID) == ["job-1"])
@@ -76,9 +76,9 @@ struct SpoolTests {
         }
     }
 
-    @Test func anUnwritableSpoolIsAClearError() async throws {
-        try await withTemporaryDirectory { directory in
-            FileManager.default.createFile(atPath: directory + "/file", contents: Data())
+    @Test func anUnwritableSpoolIsAClearError() async {
+        await withTemporaryDirectory { directory in
+            _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data())
             let error = #expect(throws: AgentError.self) { try CompletionSpool(directory: directory + "/file/spool") }
             #expect(error?.kind == .spool)
             #expect(error?.message.contains("--spool") == true)
