@@ -10,6 +10,7 @@ struct Crucible: AsyncParsableCommand {
         subcommands: [
             SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, TasksCommand.self,
             ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
+            AgentCommand.self,
         ]
     )
 

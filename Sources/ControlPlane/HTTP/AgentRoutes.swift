@@ -89,7 +89,7 @@ extension ControlPlaneAPI {
         let jobID = try HTTPSupport.id(context)
         let reply = try await store.complete(
             jobID: jobID, agentID: try agentID(principal, claimed: nil), leaseID: completion.leaseID,
-            result: completion.result)
+            result: completion.result, referenceCPUTimeS: completion.referenceCPUTimeS)
         logger.info(
             "job completed",
             metadata: ["job": "\(jobID)", "state": "\(reply.state.rawValue)", "verdict": "\(completion.result.verdict.rawValue)"])

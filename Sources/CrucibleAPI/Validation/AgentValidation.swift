@@ -89,6 +89,11 @@ extension CompletionRequest: Validatable, APIRequestBody {
             contentsOf: IdentifierRules.issues(
                 id: leaseID, what: "lease id", at: path.field("lease_id"), code: .invalidRequest, limits: limits))
         collector.add(contentsOf: result.validationIssues(at: path.field("result"), limits: limits))
+        if let referenceCPUTimeS {
+            collector.checkNumber(
+                referenceCPUTimeS, at: path.field("reference_cpu_time_s"), allowZero: true,
+                max: limits.maxTimeSeconds, unit: "s")
+        }
         return collector.issues
     }
 }

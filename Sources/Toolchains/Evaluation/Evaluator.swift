@@ -28,8 +28,16 @@ public struct Evaluator: Sendable {
     /// A test-generation task's candidate supplies tests: they must pass on the task's implementation,
     /// then each mutant (a wrong implementation) should make them fail. The verdict is `passed` only
     /// when every mutant is killed (tasks/README.md).
-    public func evaluate(task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int = 0) async -> JobResult {
-        var job = await evaluateOnce(task: task, candidateFiles: candidateFiles, model: model, slot: slot)
+    ///
+    /// `progress`, when given, hears of each step and each test as soon as it is known (a node agent streams
+    /// them to the control plane); mutant runs are not reported, as they are not part of the result's steps.
+    /// A cancelled task runs no further step and comes back `errored`.
+    public func evaluate(
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int = 0,
+        progress: (@Sendable (EvaluationProgress) -> Void)? = nil
+    ) async -> JobResult {
+        var job = await evaluateOnce(
+            task: task, candidateFiles: candidateFiles, model: model, slot: slot, progress: progress)
         guard task.scenario == .testGeneration, let mutants = task.mutants, !mutants.isEmpty, job.verdict == .passed else {
             return job.result()
         }
@@ -51,9 +59,10 @@ public struct Evaluator: Sendable {
 
     /// One build, test and (optionally) quality pass; `overlay` files go over the workspace last.
     func evaluateOnce(
-        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, overlay: FileMap? = nil, quality: Bool = true
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, overlay: FileMap? = nil, quality: Bool = true,
+        progress: (@Sendable (EvaluationProgress) -> Void)? = nil
     ) async -> JobContext {
-        var job = JobContext(task: task, model: model)
+        var job = JobContext(task: task, model: model, progress: progress)
         do {
             let toolchain = try catalog.toolchain(task.language.rawValue)
             guard let mode = toolchain.modes[task.testMode.rawValue] else {
@@ -92,7 +101,9 @@ public struct Evaluator: Sendable {
             try await run(steps, job: &job, quality: quality)
         } catch ToolchainError.tampered(let message) {
             job.verdict = .failed
-            job.tests.append(TestResult(name: "(workspace)", status: .error, durationS: nil, message: message))
+            job.record(TestResult(name: "(workspace)", status: .error, durationS: nil, message: message))
+        } catch is CancellationError {
+            job.fail(.infrastructure("the evaluation was cancelled before it finished"))
         } catch let error as ToolchainError {
             job.fail(error)
         } catch let error as SandboxError {
@@ -104,7 +115,9 @@ public struct Evaluator: Sendable {
     }
 
     private func run(_ steps: StepRunner, job: inout JobContext, quality: Bool) async throws {
+        // A step already running ends on its own limits; a cancelled job starts no further one.
         if let build = steps.mode.build {
+            try Task.checkCancellation()
             let outcome = try await steps.run(build, name: .build)
             job.record(outcome.step)
             switch outcome.verdict {
@@ -117,13 +130,15 @@ public struct Evaluator: Sendable {
                     "the build step failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr")
             }
         }
+        try Task.checkCancellation()
         let test = try await steps.runTests()
         for step in test.steps { job.record(step) }
-        job.tests = test.tests
+        for result in test.tests { job.record(result) }
         job.verdict = test.verdict
         if let message = test.error { throw ToolchainError.infrastructure(message) }
         // Quality only for code that built: findings on code that does not compile say little.
         for tool in steps.toolchain.quality where quality {
+            try Task.checkCancellation()
             let (step, findings) = try await steps.runQuality(tool)
             job.record(step)
             job.findings += findings
@@ -202,10 +217,17 @@ public struct Evaluator: Sendable {
     }
 }
 
+/// What an evaluation reports while it runs: each step once it has ended, each test once its step has.
+public enum EvaluationProgress: Sendable, Hashable {
+    case step(StepResult)
+    case test(TestResult)
+}
+
 /// The job result being assembled.
 struct JobContext {
     let task: TaskSpec
     let model: String
+    let progress: (@Sendable (EvaluationProgress) -> Void)?
     var verdict: Verdict = .errored
     var error: String?
     var steps: [StepResult] = []
@@ -213,12 +235,21 @@ struct JobContext {
     var findings: [Finding] = []
     var mutants: [MutantOutcome]?
 
-    init(task: TaskSpec, model: String) {
+    init(task: TaskSpec, model: String, progress: (@Sendable (EvaluationProgress) -> Void)? = nil) {
         self.task = task
         self.model = model
+        self.progress = progress
     }
 
-    mutating func record(_ step: StepResult) { steps.append(step) }
+    mutating func record(_ step: StepResult) {
+        steps.append(step)
+        progress?(.step(step))
+    }
+
+    mutating func record(_ test: TestResult) {
+        tests.append(test)
+        progress?(.test(test))
+    }
 
     mutating func fail(_ error: ToolchainError) {
         verdict = .errored

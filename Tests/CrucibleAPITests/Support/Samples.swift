@@ -122,7 +122,7 @@ enum Samples {
         ("StepJobEvent", JobEvent(seq: 2, at: date, payload: .step(step))),
         ("TestJobEvent", JobEvent(seq: 3, at: date, payload: .test(test))),
         ("JobEventsAccepted", JobEventsAccepted(accepted: 2)),
-        ("CompletionRequest", CompletionRequest(leaseID: "l-1", result: result)),
+        ("CompletionRequest", CompletionRequest(leaseID: "l-1", result: result, referenceCPUTimeS: 0.25)),
         ("CompletionReply", CompletionReply(jobID: "j-1", state: .completed)),
         (
             "JobStateEvent",
@@ -167,6 +167,7 @@ enum Samples {
                 version: "v", registeredAt: date)
         ),
         ("AgentLoad", AgentLoad(runningJobs: 0, slots: 1)),
+        ("CompletionRequest", CompletionRequest(leaseID: "l-1", result: result)),
         ("HealthReply", HealthReply.ok),
     ]
 }

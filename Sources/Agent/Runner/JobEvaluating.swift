@@ -1,0 +1,15 @@
+import CrucibleAPI
+import Toolchains
+
+/// What the agent runs jobs with. `Evaluator` (a sandbox per step) is the one real implementation; the
+/// protocol lets a test drive the agent's protocol handling with jobs of a chosen length and outcome.
+public protocol JobEvaluating: Sendable {
+    /// Evaluates a candidate in sandbox slot `slot` (a distinct host uid range per concurrent job), reporting
+    /// steps and tests through `progress` as they finish. Never throws: node trouble is an `errored` result.
+    func evaluate(
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int,
+        progress: (@Sendable (EvaluationProgress) -> Void)?
+    ) async -> JobResult
+}
+
+extension Evaluator: JobEvaluating {}

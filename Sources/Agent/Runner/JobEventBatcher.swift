@@ -1,0 +1,81 @@
+import CrucibleAPI
+import Foundation
+import Synchronization
+
+/// Collects one job's progress events and sends them in batches, never more than `maxDelay` behind.
+///
+/// The first event after a quiet spell goes out at once; events that arrive within `window` of the last
+/// batch wait for the next one, so a burst of test results becomes a few requests instead of hundreds. The
+/// window is half of `maxDelay`: the other half is headroom for a busy node's scheduling and the request
+/// itself, so a watcher still sees each event within `maxDelay`. `emit` is synchronous and cheap: it is
+/// called from the evaluator's progress callback.
+final class JobEventBatcher: Sendable {
+    private struct State {
+        var queued: [JobEvent] = []
+        var nextSeq = 1
+        var lastSent: ContinuousClock.Instant?
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    let maxDelay: Duration
+    /// Batches go out at most this often.
+    let window: Duration
+    let maxBatch: Int
+
+    init(maxDelay: Duration = .milliseconds(250), maxBatch: Int = 500) {
+        self.maxDelay = maxDelay
+        self.window = maxDelay / 2
+        self.maxBatch = maxBatch
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues an event; numbered from 1 in the order emitted.
+    func emit(_ payload: JobEventPayload, at date: Date = Date()) {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.queued.append(JobEvent(seq: state.nextSeq, at: date, payload: payload))
+            state.nextSeq += 1
+            return true
+        }
+        if accepted { wake.yield() }
+    }
+
+    /// No more events: `run` sends what is queued without waiting and returns.
+    func close() {
+        state.withLock { $0.closed = true }
+        wake.finish()
+    }
+
+    /// Sends batches until closed and empty. `send` does its own retrying and never throws: progress is
+    /// best effort (the completion carries every step and test anyway).
+    func run(send: @Sendable ([JobEvent]) async -> Void) async {
+        var iterator = wakeups.makeAsyncIterator()
+        while true {
+            let (hasEvents, closed, due) = state.withLock { state in
+                (!state.queued.isEmpty, state.closed, state.lastSent.map { $0 + window })
+            }
+            if !hasEvents {
+                if closed { return }
+                // Wait for the next event (or close); cancellation ends the stream too.
+                if await iterator.next() == nil {
+                    if state.withLock({ $0.queued.isEmpty }) { return }
+                }
+                continue
+            }
+            if !closed, let due, due > .now {
+                try? await Task.sleep(until: due, clock: .continuous)
+            }
+            let batch = state.withLock { state -> [JobEvent] in
+                let batch = Array(state.queued.prefix(maxBatch))
+                state.queued.removeFirst(batch.count)
+                state.lastSent = .now
+                return batch
+            }
+            if !batch.isEmpty { await send(batch) }
+            if Task.isCancelled { return }
+        }
+    }
+}

@@ -1,0 +1,512 @@
+import CrucibleAPI
+import Foundation
+import Logging
+import Sandbox
+import ServiceLifecycle
+import Synchronization
+import Toolchains
+
+/// A node agent: registers with the control plane, long-polls for jobs, runs up to `slots` of them at once
+/// (each in its own sandbox slot), streams their progress, and completes each with its result.
+///
+/// Run it as a swift-service-lifecycle `Service` (alone under `crucible agent`, or in one `ServiceGroup` with
+/// the control plane under `crucible up`), or call `run()` directly.
+///
+/// - Graceful shutdown (SIGTERM through a `ServiceGroup`), `drain()`, or a heartbeat reply with
+///   `drain: true`: take no new leases, finish the running jobs, deliver their results, return.
+/// - Cancellation: stop at once. Running jobs are abandoned without a result; their leases expire on the
+///   control plane and the jobs are leased again, elsewhere or here.
+/// - Every result is written to the spool before it is sent and removed once the control plane has it
+///   (2xx) or has refused it as stale (409); what a crash left there is delivered at the next start.
+/// - The control plane unreachable: requests back off and retry; jobs keep running; results wait in the spool.
+public final class NodeAgent: Service, Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: NodeAgentConfiguration
+    let client: ControlPlaneClient
+    let evaluator: any JobEvaluating
+    let logger: Logger
+    let spool: CompletionSpool
+    let credentials: CredentialStore
+    let references: ReferenceTimes
+    let slots: SlotPool
+    let metrics = AgentMetrics()
+    let drainSignal = OneShot()
+    private let registration: AgentRegistration
+    private let state = Mutex(State())
+
+    private struct State {
+        var agentID: String?
+        /// Leases being evaluated, with the signal that revokes each.
+        var running: [String: OneShot] = [:]
+        /// Leases of this registration whose results wait for delivery: still renewed by heartbeats, so the
+        /// job is not leased elsewhere while its result is on its way.
+        var undelivered: Set<String> = []
+    }
+
+    /// `client` carries the registration token (role `agent`, or admin); the agent switches to the credential
+    /// the registration hands out. Fails at once on a bad configuration or an unusable spool directory.
+    public init(
+        configuration: NodeAgentConfiguration, client: ControlPlaneClient, evaluator: any JobEvaluating,
+        logger: Logger
+    ) throws(AgentError) {
+        self.configuration = configuration
+        self.registration = try configuration.registration()
+        self.client = client
+        self.evaluator = evaluator
+        var logger = logger
+        logger[metadataKey: "agent"] = "\(configuration.name)"
+        self.logger = logger
+        self.spool = try CompletionSpool(directory: configuration.spoolDirectory)
+        self.credentials = CredentialStore(directory: configuration.spoolDirectory + "/credentials")
+        self.references = ReferenceTimes(directory: configuration.spoolDirectory + "/reference-times", logger: logger)
+        self.slots = SlotPool(base: configuration.slotBase, count: configuration.slots)
+    }
+
+    /// The id the control plane gave this agent; nil before registration.
+    public var agentID: String? { state.withLock { $0.agentID } }
+
+    /// Leases of jobs running right now.
+    public var runningLeases: [String] { state.withLock { $0.running.keys.sorted() } }
+
+    /// Whether the agent is draining (no new leases).
+    public var isDraining: Bool { drainSignal.isFired }
+
+    /// Stop taking leases; `run()` returns once the running jobs are done and their results delivered.
+    public func drain() {
+        if !drainSignal.isFired {
+            logger.info("draining: finishing running jobs, taking no new ones")
+        }
+        drainSignal.fire()
+    }
+
+    // MARK: - Running
+
+    public func run() async throws {
+        spool.sweepTemporaryFiles()
+        let (leftover, corrupt) = spool.pending()
+        for name in corrupt {
+            logger.error("a spooled completion could not be read; moved to corrupt/", metadata: ["file": "\(name)"])
+            metrics.failure(.spool)
+        }
+        metrics.spoolDepth.record(leftover.count)
+        if !leftover.isEmpty {
+            logger.notice("delivering completions left from an earlier run", metadata: ["count": "\(leftover.count)"])
+        }
+        let killSandboxes = configuration.killSandboxesOnCancel
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await serve(leftover: leftover)
+            } onGracefulShutdown: { [self] in
+                drain()
+            }
+        } onCancel: {
+            // Only the steps running now; a cancelled evaluation starts no further one.
+            if killSandboxes { LiveSandboxes.shared.killAll() }
+        }
+        logger.info("agent stopped", metadata: ["spooled": "\(spool.depth)"])
+    }
+
+    private func serve(leftover: [SpooledCompletion]) async throws {
+        // With nothing left to deliver, a drain during registration may simply stop; otherwise register anyway,
+        // so the leftovers can be delivered before exiting.
+        guard let reply = try await register(stopOnDrain: leftover.isEmpty) else {
+            logger.info("stopped before registering")
+            return
+        }
+        state.withLock { $0.agentID = reply.agentID }
+        credentials.save(agentID: reply.agentID, token: reply.token, logger: logger)
+        credentials.prune(keeping: Set(leftover.compactMap(\.agentID) + [reply.agentID]))
+        let agentClient = client.withToken(reply.token)
+        let interval = Duration.seconds(reply.heartbeatIntervalS > 0 ? reply.heartbeatIntervalS : 10)
+        let (deliveries, deliveryInput) = AsyncStream.makeStream(of: SpooledCompletion.self)
+        for completion in leftover { deliveryInput.yield(completion) }
+        let stopHeartbeats = OneShot()
+
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.heartbeatLoop(
+                    agentID: reply.agentID, interval: interval, client: agentClient, stop: stopHeartbeats)
+            }
+            group.addTask {
+                await self.deliveryLoop(deliveries, client: agentClient, currentAgentID: reply.agentID)
+                // Heartbeats keep the leases of undelivered results alive: they stop only after the last delivery.
+                stopHeartbeats.fire()
+            }
+            group.addTask {
+                await self.leaseLoop(agentID: reply.agentID, client: agentClient, deliveries: deliveryInput)
+                deliveryInput.finish()
+            }
+        }
+        credentials.prune(keeping: Set(spool.pending().completions.compactMap(\.agentID) + [reply.agentID]))
+    }
+
+    /// Registers, retrying transient failures until it works; nil when cancelled (or drained, if allowed)
+    /// first. A refusal (bad token, invalid registration) is thrown: retrying cannot fix it.
+    private func register(stopOnDrain: Bool) async throws(AgentError) -> AgentRegistrationReply? {
+        let once = client.withRetry(.never)
+        let registration = self.registration
+        let stop = stopOnDrain ? drainSignal : OneShot()
+        var failures = 0
+        while !Task.isCancelled {
+            let outcome = await race(
+                { () async -> Result<AgentRegistrationReply, AgentError> in
+                    do throws(AgentError) {
+                        return .success(try await once.register(registration))
+                    } catch {
+                        return .failure(error)
+                    }
+                }, until: stop)
+            switch outcome {
+            case .success(let reply)?:
+                logger.notice(
+                    "registered",
+                    metadata: [
+                        "agent_id": "\(reply.agentID)", "slots": "\(configuration.slots)",
+                        "toolchains": "\(registration.toolchains.map(\.rawValue).joined(separator: ","))",
+                        "cgroup": "\(registration.cgroupVersion.rawValue)",
+                        "heartbeat_interval_s": "\(reply.heartbeatIntervalS)",
+                    ])
+                return reply
+            case .failure(let error)?:
+                if error.kind == .cancelled { return nil }
+                metrics.failure(.register)
+                guard error.isTransient else { throw error }
+                failures += 1
+                let delay = client.configuration.retry.delay(retry: min(failures - 1, 16), retryAfter: error.retryAfter)
+                logger.warning(
+                    "cannot register yet; retrying",
+                    metadata: ["error": "\(error)", "retry_in_s": "\(delay.seconds)"])
+                if !(await sleep(for: delay, unless: stop)) { return nil }
+            case nil:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Leasing
+
+    /// Asks for as many jobs as there are free slots and starts each in its own child task; returns once
+    /// draining and every job it started has finished.
+    private func leaseLoop(
+        agentID: String, client: ControlPlaneClient, deliveries: AsyncStream<SpooledCompletion>.Continuation
+    ) async {
+        // The loop does its own backing off, so it sees every failure (and every Retry-After) itself.
+        let once = client.withRetry(.never)
+        let waitS = configuration.leaseWait.seconds
+        await withDiscardingTaskGroup { jobs in
+            var failures = 0
+            while !drainSignal.isFired, !Task.isCancelled {
+                _ = await race(
+                    { () async -> Bool? in
+                        await self.slots.waitForFree()
+                        return true
+                    }, until: drainSignal)
+                let free = slots.freeCount
+                guard free > 0, !drainSignal.isFired, !Task.isCancelled else { continue }
+                let request = LeaseRequest(agentID: agentID, maxJobs: free, waitS: waitS)
+                let outcome = await race(
+                    { () async -> Result<LeaseReply, AgentError> in
+                        do throws(AgentError) {
+                            return .success(try await once.lease(request))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }, until: drainSignal)
+                switch outcome {
+                case .success(let reply)?:
+                    failures = 0
+                    for job in reply.jobs {
+                        metrics.leasesTaken.increment()
+                        guard let slot = slots.take() else {
+                            // More jobs than free slots were asked for: never run two jobs in one slot.
+                            logger.error(
+                                "the control plane leased more jobs than this agent asked for; leaving one to expire",
+                                metadata: ["job": "\(job.jobID)", "lease": "\(job.leaseID)"])
+                            continue
+                        }
+                        // Registered before the child starts, so the next heartbeat already renews it.
+                        let revoked = OneShot()
+                        state.withLock { $0.running[job.leaseID] = revoked }
+                        metrics.jobsRunning.record(state.withLock { $0.running.count })
+                        jobs.addTask {
+                            await self.runJob(job, slot: slot, revoked: revoked, client: client, deliveries: deliveries)
+                            self.slots.release(slot)
+                        }
+                    }
+                case .failure(let error)?:
+                    if error.kind == .cancelled { continue }
+                    failures += 1
+                    metrics.failure(.lease)
+                    let delay = self.client.configuration.retry.delay(
+                        retry: min(failures - 1, 16), retryAfter: error.retryAfter)
+                    let metadata: Logger.Metadata = ["error": "\(error)", "retry_in_s": "\(delay.seconds)"]
+                    if error.isTransient {
+                        logger.warning("cannot lease jobs; retrying", metadata: metadata)
+                    } else {
+                        logger.error("the control plane refused a lease request; retrying", metadata: metadata)
+                    }
+                    _ = await sleep(for: delay, unless: drainSignal)
+                case nil:
+                    continue
+                }
+            }
+            if drainSignal.isFired {
+                logger.info("draining: no new leases", metadata: ["running": "\(slots.busyCount)"])
+            }
+        }
+    }
+
+    // MARK: - One job
+
+    private func runJob(
+        _ job: LeasedJob, slot: Int, revoked: OneShot, client: ControlPlaneClient,
+        deliveries: AsyncStream<SpooledCompletion>.Continuation
+    ) async {
+        var jobLogger = self.logger
+        jobLogger[metadataKey: "job"] = "\(job.jobID)"
+        jobLogger[metadataKey: "lease"] = "\(job.leaseID)"
+        jobLogger[metadataKey: "task"] = "\(job.task.id)"
+        jobLogger[metadataKey: "model"] = "\(job.candidate.model)"
+        jobLogger[metadataKey: "slot"] = "\(slot)"
+        let logger = jobLogger
+        logger.info("job started", metadata: ["attempt": "\(job.attempt)"])
+        let started = ContinuousClock.now
+        let batcher = JobEventBatcher(maxDelay: configuration.eventDelay)
+        batcher.emit(.jobState(.running))
+        let events = client.withRetry(RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(2)))
+        let evaluator = self.evaluator
+        let result = await withTaskGroup(of: Void.self) { group -> JobResult? in
+            group.addTask {
+                await batcher.run { batch in
+                    await self.post(batch, job: job, client: events, revoked: revoked, logger: logger)
+                }
+            }
+            let result = await race(
+                { () async -> JobResult? in
+                    await evaluator.evaluate(
+                        task: job.task, candidateFiles: job.candidate.files, model: job.candidate.model, slot: slot,
+                        progress: { progress in
+                            switch progress {
+                            case .step(let step): batcher.emit(.step(step))
+                            case .test(let test): batcher.emit(.test(test))
+                            }
+                        })
+                }, until: revoked)
+            batcher.close()
+            await group.waitForAll()
+            return result
+        }
+        metrics.jobDuration.recordSeconds((ContinuousClock.now - started).seconds)
+
+        guard let result, !revoked.isFired, !Task.isCancelled else {
+            state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
+            metrics.jobsRunning.record(state.withLock { $0.running.count })
+            if revoked.isFired {
+                metrics.failure(.leaseRevoked)
+                logger.warning("the control plane revoked the lease; the job was stopped and its result dropped")
+            } else {
+                logger.info("job abandoned: the agent is stopping; its lease will expire and it will run again")
+            }
+            return
+        }
+        for step in result.steps {
+            metrics.sandboxDuration.recordSeconds(step.wallTimeS)
+            metrics.stepDuration(step.name).recordSeconds(step.wallTimeS)
+        }
+        metrics.jobFinished(result.verdict)
+        if result.verdict == .errored {
+            metrics.failure(.jobErrored)
+            logger.warning("job errored: the node could not evaluate it", metadata: ["error": "\(result.error ?? "")"])
+        }
+
+        let reference = await referenceCPUTime(for: job, result: result, slot: slot, logger: logger)
+        let completion = SpooledCompletion(
+            jobID: job.jobID, agentID: agentID,
+            request: CompletionRequest(leaseID: job.leaseID, result: result, referenceCPUTimeS: reference))
+        do {
+            try spool.write(completion)
+        } catch {
+            // Still delivered from memory; only a crash before delivery would lose it now.
+            metrics.failure(.spool)
+            logger.error(
+                "cannot spool the completion; delivering it without a copy on disk", metadata: ["error": "\(error)"])
+        }
+        state.withLock { state in
+            state.running.removeValue(forKey: job.leaseID)
+            state.undelivered.insert(job.leaseID)
+        }
+        metrics.jobsRunning.record(state.withLock { $0.running.count })
+        metrics.spoolDepth.record(spool.depth)
+        logger.info(
+            "job finished",
+            metadata: [
+                "verdict": "\(result.verdict.rawValue)", "tests": "\(result.testsPassed)/\(result.testsTotal)",
+                "reference_cpu_s": "\(reference.map { "\($0)" } ?? "none")",
+            ])
+        deliveries.yield(completion)
+    }
+
+    private func post(
+        _ batch: [JobEvent], job: LeasedJob, client: ControlPlaneClient, revoked: OneShot, logger: Logger
+    ) async {
+        do {
+            _ = try await client.postEvents(jobID: job.jobID, JobEventBatch(leaseID: job.leaseID, events: batch))
+        } catch {
+            if error.kind == .cancelled { return }
+            if error.status == 409 {
+                // The lease is gone: nobody wants this job's progress or result from here any more.
+                logger.warning("the control plane refused progress events as stale; stopping the job")
+                revoked.fire()
+                return
+            }
+            metrics.failure(.events)
+            logger.warning(
+                "progress events were not delivered (the completion carries them anyway)",
+                metadata: ["error": "\(error)", "events": "\(batch.count)"])
+        }
+    }
+
+    /// The task's reference CPU time on this node: reused from the job itself when its candidate is the
+    /// reference, else measured once per task (and kept), else nil.
+    private func referenceCPUTime(for job: LeasedJob, result: JobResult, slot: Int, logger: Logger) async -> Double? {
+        guard configuration.measureReferenceTimes, let reference = job.task.reference, !reference.isEmpty,
+            result.verdict != .errored
+        else { return nil }
+        if job.candidate.files == reference {
+            guard result.verdict == .passed, let seconds = ReferenceTimes.testCPUTime(result) else { return nil }
+            await references.record(seconds, for: job.task)
+            return seconds
+        }
+        let evaluator = self.evaluator
+        let task = job.task
+        return await references.cpuTime(for: task) {
+            logger.info("measuring the task's reference solution on this node")
+            let measured = await evaluator.evaluate(
+                task: task, candidateFiles: reference, model: "reference", slot: slot, progress: nil)
+            if Task.isCancelled { return .unknown }
+            switch measured.verdict {
+            case .passed:
+                return ReferenceTimes.testCPUTime(measured).map { .measured($0) } ?? .noBaseline
+            case .errored:
+                self.metrics.failure(.referenceMeasurement)
+                logger.warning(
+                    "could not measure the reference solution", metadata: ["error": "\(measured.error ?? "")"])
+                return .unknown
+            case .failed, .buildFailed, .timeout:
+                logger.warning(
+                    "the task's reference solution does not pass on this node; no efficiency baseline",
+                    metadata: ["verdict": "\(measured.verdict.rawValue)"])
+                return .noBaseline
+            }
+        }
+    }
+
+    // MARK: - Heartbeats
+
+    private func heartbeatLoop(agentID: String, interval: Duration, client: ControlPlaneClient, stop: OneShot) async {
+        // A few quick retries, all well inside one interval: a missed heartbeat is made up by the next one.
+        let beats = client.withRetry(
+            RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(200), maxDelay: max(interval / 4, .milliseconds(200))))
+        let maxLeases = ValidationLimits.default.maxSlots
+        while await sleep(for: interval, unless: stop) {
+            let (leases, running) = state.withLock { state in
+                (
+                    Array((state.running.keys.sorted() + state.undelivered.sorted()).prefix(maxLeases)),
+                    state.running.count
+                )
+            }
+            let request = HeartbeatRequest(
+                agentID: agentID, leaseIDs: leases,
+                load: AgentLoad(
+                    runningJobs: running, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()))
+            do {
+                let reply = try await beats.heartbeat(request)
+                for lease in reply.revoked {
+                    if let signal = state.withLock({ $0.running[lease] }) {
+                        logger.warning("lease revoked by the control plane", metadata: ["lease": "\(lease)"])
+                        signal.fire()
+                    }
+                }
+                if reply.drain, !drainSignal.isFired {
+                    logger.notice("the control plane asked this node to drain")
+                    drain()
+                }
+            } catch {
+                if error.kind == .cancelled { return }
+                metrics.failure(.heartbeat)
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: - Delivering completions
+
+    private func deliveryLoop(
+        _ deliveries: AsyncStream<SpooledCompletion>, client: ControlPlaneClient, currentAgentID: String
+    ) async {
+        for await completion in deliveries {
+            // A completion spooled by an earlier registration goes out with that registration's credential.
+            var sender = client.withRetry(.never)
+            if let owner = completion.agentID, owner != currentAgentID {
+                if let token = credentials.token(agentID: owner) {
+                    sender = sender.withToken(token)
+                }
+            }
+            await deliver(completion, client: sender)
+            metrics.spoolDepth.record(spool.depth)
+        }
+    }
+
+    private func deliver(_ completion: SpooledCompletion, client: ControlPlaneClient) async {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(completion.jobID)"
+        logger[metadataKey: "lease"] = "\(completion.request.leaseID)"
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let reply = try await client.complete(jobID: completion.jobID, completion.request)
+                logger.info("completion delivered", metadata: ["state": "\(reply.state.rawValue)"])
+                finished(completion)
+                return
+            } catch {
+                if error.kind == .cancelled { return }
+                if error.isStaleLease {
+                    metrics.failure(.staleLease)
+                    logger.warning(
+                        "the control plane refused the result as stale (lease expired or job cancelled); dropped",
+                        metadata: ["error": "\(error)"])
+                    finished(completion)
+                    return
+                }
+                guard error.isTransient else {
+                    metrics.failure(.completionRejected)
+                    logger.error(
+                        "the control plane refused the result; kept in the spool's rejected/ directory",
+                        metadata: ["error": "\(error)"])
+                    spool.reject(completion)
+                    state.withLock { _ = $0.undelivered.remove(completion.request.leaseID) }
+                    return
+                }
+                failures += 1
+                metrics.failure(.completionRetry)
+                let delay = self.client.configuration.retry.delay(
+                    retry: min(failures - 1, 16), retryAfter: error.retryAfter)
+                logger.warning(
+                    "cannot deliver the result yet; it stays in the spool",
+                    metadata: ["error": "\(error)", "retry_in_s": "\(delay.seconds)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    private func finished(_ completion: SpooledCompletion) {
+        spool.remove(completion)
+        state.withLock { _ = $0.undelivered.remove(completion.request.leaseID) }
+    }
+}

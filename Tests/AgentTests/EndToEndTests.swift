@@ -1,0 +1,210 @@
+import ControlPlane
+import CrucibleAPI
+import Foundation
+import Logging
+import Sandbox
+import Synchronization
+import Testing
+import Toolchains
+
+@testable import Agent
+
+/// The real control plane (SQLite in a temporary directory, Hummingbird on 127.0.0.1, a kernel-chosen port)
+/// and node agents, all in this process, talking HTTP over loopback.
+@Suite("End to end: control plane and node agents on loopback", .serialized)
+struct EndToEndTests {
+    struct ControlPlaneHandle: Sendable {
+        var url: String
+        var store: Store
+        var adminToken: String
+    }
+
+    static func withControlPlane<T: Sendable>(
+        settings: StoreSettings = StoreSettings(), _ body: @Sendable (ControlPlaneHandle) async throws -> T
+    ) async throws -> T {
+        try await withTemporaryDirectory { directory in
+            let logger = testLogger("controlplane")
+            let (store, _) = try await ControlPlaneRuntime.openStore(
+                .directory(directory), settings: settings, logger: logger)
+            try await store.migrate()
+            let admin = try await store.createToken(role: .admin, tenant: "default", name: "admin")
+            let server = ControlPlaneServer(store: store, logger: logger)
+            let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
+            let app = server.application(
+                host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { portInput.yield($0) })
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await app.runService(gracefulShutdownSignals: [])
+                    return nil
+                }
+                var iterator = ports.makeAsyncIterator()
+                let port = await iterator.next() ?? 0
+                let handle = ControlPlaneHandle(url: "http://127.0.0.1:\(port)", store: store, adminToken: admin.secret)
+                do {
+                    let result = try await body(handle)
+                    group.cancelAll()
+                    return result
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+            }
+            await store.database.close()
+            return result
+        }
+    }
+
+    /// A client with the control plane's admin token (also accepted as a registration token).
+    static func client<T: Sendable>(
+        _ controlPlane: ControlPlaneHandle, _ body: @Sendable (ControlPlaneClient) async throws -> T
+    ) async throws -> T {
+        try await withClient(
+            controlPlane.url, token: controlPlane.adminToken,
+            configuration: .init(
+                retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50), maxDelay: .seconds(1)),
+                requestTimeout: .seconds(10)),
+            body)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func sampleTasksAreJudgedByARealAgentEachJobOnce() async throws {
+        let bank = try TaskBank.locate()
+        let tasks = try ["python/py-fizzbuzz-easy", "javascript/js-escape-html-easy"].map {
+            try TaskFiles.readTask(bank.directory + "/" + $0 + ".json")
+        }
+        var candidates: [Candidate] = []
+        var expected: [String: Verdict] = [:]
+        for task in tasks {
+            for model in ["reference", "off-by-one"] {
+                let file = try #require(
+                    bank.candidateFile(model: model, language: task.language.rawValue, taskID: task.id))
+                candidates.append(try TaskFiles.readCandidate(file))
+                expected[task.id + "/" + model] = model == "reference" ? .passed : .failed
+            }
+        }
+        let submission = RunSubmission(name: "agent-e2e", tasks: tasks, candidates: candidates)
+        let verdicts = expected
+        let catalog = try ToolchainCatalog.locate()
+        let runner = try SandboxRunner(logger: testLogger())
+        let evaluator = Evaluator(
+            runner: runner, catalog: catalog, policy: try PolicyLoader.defaultPolicy(), logger: testLogger())
+        let inventory = NodeInventory.detect(runner: runner, catalog: catalog)
+        #expect(inventory.toolchains.contains(.python) && inventory.toolchains.contains(.javascript))
+
+        try await withTemporaryDirectory { spool in
+            try await Self.withControlPlane { controlPlane in
+                try await Self.client(controlPlane) { client in
+                    let run = try await client.createRun(submission)
+                    #expect(run.jobs == 4)
+                    let agent = try NodeAgent(
+                        configuration: NodeAgentConfiguration(
+                            name: "e2e-node", slots: 2, inventory: inventory, spoolDirectory: spool,
+                            slotBase: AgentSlots.take(2), leaseWait: .seconds(1)),
+                        client: client, evaluator: evaluator, logger: testLogger("agent"))
+                    let finals = try await withThrowingTaskGroup(of: [String: Int]?.self) { group in
+                        group.addTask {
+                            try await agent.run()
+                            return nil
+                        }
+                        // Watch the run as a submitter would, until the stream ends with the run.
+                        var finals: [String: Int] = [:]
+                        for try await event in client.streamRunEvents(runID: run.id) {
+                            if case .jobState(let change) = event.payload, change.state.isFinal, let job = event.jobID {
+                                finals[job, default: 0] += 1
+                            }
+                        }
+                        agent.drain()
+                        try await group.waitForAll()
+                        return finals
+                    }
+
+                    let status = try await client.getRun(id: run.id)
+                    #expect(status.state == .completed)
+                    #expect(status.jobs.completed == 4)
+                    let results = try await client.getRunResults(id: run.id).results
+                    #expect(results.count == 4)
+                    for entry in results {
+                        let key = entry.taskID + "/" + entry.model
+                        #expect(entry.state == .completed, "\(key)")
+                        #expect(entry.result?.verdict == verdicts[key], "\(key): \(entry.result?.error ?? "")")
+                        #expect(finals[entry.jobID] == 1, "\(key): one final state, so one result")
+                        #expect(entry.result?.steps.isEmpty == false)
+                        if entry.model == "reference" {
+                            // The node sent the reference time, so the efficiency part could be scored.
+                            #expect(
+                                entry.result?.score?.efficiency != nil,
+                                "\(key): \(String(describing: entry.result?.score))")
+                        }
+                    }
+                    let nodes = try await client.listNodes().nodes
+                    #expect(nodes.count == 1)
+                    #expect(nodes.first?.labels["crucible.toolchains"]?.contains("python") == true)
+                }
+            }
+            #expect(try CompletionSpool(directory: spool).depth == 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aJobLeftByAStoppedAgentIsLeasedAgainAndCompletedOnce() async throws {
+        var settings = StoreSettings()
+        settings.leaseTTLS = 1.5
+        settings.heartbeatIntervalS = 0.3
+        let task = TaskSpec(
+            id: "py-slow", language: .python, difficulty: .easy, prompt: "p", files: ["solution.py": "x = 1\n"],
+            tests: ["test_solution.py": "def test_x():\n    pass\n"], reference: ["solution.py": "x = 1\n"])
+        let submission = RunSubmission(
+            name: "re-lease", tasks: [task],
+            candidates: [Candidate(taskID: task.id, model: "m1", files: ["solution.py": "x = 2\n"])])
+        let inventory = NodeInventory(cores: 2, memoryBytes: 1 << 30, cgroupVersion: .v1, toolchains: [.python])
+
+        try await withTemporaryDirectory { spool in
+            try await Self.withControlPlane(settings: settings) { controlPlane in
+                try await Self.client(controlPlane) { client in
+                    let run = try await client.createRun(submission)
+                    func agent(_ name: String, _ evaluator: ScriptedEvaluator) throws -> NodeAgent {
+                        try NodeAgent(
+                            configuration: NodeAgentConfiguration(
+                                name: name, slots: 1, inventory: inventory, spoolDirectory: spool + "/" + name,
+                                slotBase: 0, leaseWait: .milliseconds(500), measureReferenceTimes: false),
+                            client: client, evaluator: evaluator, logger: testLogger(name))
+                    }
+
+                    // The first agent takes the job and is stopped in the middle of it.
+                    let slow = ScriptedEvaluator(duration: .seconds(60))
+                    let first = try agent("first", slow)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await first.run() }
+                        #expect(await eventually { !first.runningLeases.isEmpty })
+                        group.cancelAll()
+                        try await group.waitForAll()
+                    }
+                    #expect(slow.finishedRuns.count == 1 && slow.finishedRuns.allSatisfy(\.cancelled))
+                    let stranded = try await client.getRunResults(id: run.id).results
+                    #expect(stranded.first?.state == .leased || stranded.first?.state == .running)
+
+                    // The lease expires; a second agent gets the job and completes it.
+                    let quick = ScriptedEvaluator(duration: .milliseconds(100))
+                    let second = try agent("second", quick)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await second.run() }
+                        var done = false
+                        for _ in 0..<200 where !done {
+                            done = try await client.getRun(id: run.id).state == .completed
+                            if !done { try await Task.sleep(for: .milliseconds(100)) }
+                        }
+                        second.drain()
+                        try await group.waitForAll()
+                    }
+                    let results = try await client.getRunResults(id: run.id).results
+                    #expect(results.count == 1)
+                    #expect(results.first?.state == .completed)
+                    #expect(results.first?.result?.verdict == .passed)
+                    #expect(quick.finishedRuns.count == 1, "run once more, by the second agent")
+                    #expect(
+                        try CompletionSpool(directory: spool + "/first").depth == 0, "the stopped agent sent nothing")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import CrucibleAPI
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Agent
+
+@Suite("Job events: batched, never more than 250 ms behind")
+struct EventBatchingTests {
+    /// What a send closure saw: each batch and when it went out.
+    final class Sent: Sendable {
+        private let batches = Mutex<[(events: [JobEvent], at: Date)]>([])
+        func record(_ events: [JobEvent]) { batches.withLock { $0.append((events, Date())) } }
+        var all: [(events: [JobEvent], at: Date)] { batches.withLock { $0 } }
+    }
+
+    /// Slack for a loaded build machine on top of the 250 ms window.
+    static let slack = 0.15
+
+    @Test func aLoneEventGoesOutAtOnce() async {
+        let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
+        let sent = Sent()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await batcher.run { sent.record($0) } }
+            batcher.emit(.jobState(.running))
+            try? await Task.sleep(for: .milliseconds(100))
+            #expect(sent.all.count == 1, "not held back waiting for company")
+            batcher.close()
+        }
+        #expect(sent.all.first?.events.map(\.seq) == [1])
+    }
+
+    @Test func aBurstBecomesFewBatchesInOrder() async {
+        let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
+        let sent = Sent()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await batcher.run { events in
+                    sent.record(events)
+                    try? await Task.sleep(for: .milliseconds(30))  // a request takes a while
+                }
+            }
+            for index in 0..<300 {
+                batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
+            }
+            try? await Task.sleep(for: .milliseconds(400))
+            batcher.close()
+        }
+        let seqs = sent.all.flatMap { $0.events.map(\.seq) }
+        #expect(seqs == Array(1...300), "every event once, numbered from 1 in order")
+        #expect(sent.all.count <= 3, "\(sent.all.count) requests for one burst")
+    }
+
+    @Test func steadyEventsAreNeverMoreThanTheWindowBehind() async {
+        let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
+        let sent = Sent()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await batcher.run { sent.record($0) } }
+            for index in 0..<30 {
+                batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
+                try? await Task.sleep(for: .milliseconds(40))
+            }
+            batcher.close()
+        }
+        var lags: [Double] = []
+        for (events, at) in sent.all {
+            for event in events { lags.append(at.timeIntervalSince(event.at)) }
+        }
+        #expect(lags.count == 30)
+        #expect((lags.max() ?? 1) <= 0.25 + Self.slack, "worst lag \(lags.max() ?? -1) s")
+        #expect(sent.all.count < 30, "batched: \(sent.all.count) requests for 30 events")
+        #expect(sent.all.count >= 4, "but not held for the whole job: \(sent.all.count)")
+    }
+
+    @Test func closingFlushesAtOnce() async {
+        let batcher = JobEventBatcher(maxDelay: .seconds(10))
+        let sent = Sent()
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await batcher.run { sent.record($0) } }
+            batcher.emit(.jobState(.running))
+            try? await Task.sleep(for: .milliseconds(50))
+            batcher.emit(.test(TestResult(name: "a", status: .passed)))
+            batcher.close()
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
+        batcher.emit(.test(TestResult(name: "late", status: .passed)))  // after close: ignored, no crash
+    }
+}

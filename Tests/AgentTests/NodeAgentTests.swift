@@ -1,0 +1,306 @@
+import AsyncHTTPClient
+import CrucibleAPI
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Agent
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
+@Suite("NodeAgent against a scripted control plane on loopback")
+struct NodeAgentTests {
+    static func configuration(spool: String, slots: Int = 2) -> NodeAgentConfiguration {
+        NodeAgentConfiguration(
+            name: "test-node", slots: slots, inventory: Jobs.inventory, spoolDirectory: spool, labels: ["zone": "a"],
+            slotBase: 40, leaseWait: .seconds(1))
+    }
+
+    /// Runs an agent until `body` returns, then drains it and waits for `run()` to return.
+    static func withAgent(
+        _ controlPlane: FakeControlPlane, evaluator: any JobEvaluating, spool: String, slots: Int = 2,
+        _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
+    ) async throws {
+        try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
+            try await withClient(url, token: "registration-token") { client in
+                let agent = try NodeAgent(
+                    configuration: configuration(spool: spool, slots: slots), client: client, evaluator: evaluator,
+                    logger: testLogger("agent"))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await agent.run() }
+                    try await body(agent, server)
+                    agent.drain()
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
+    @Test func runsEveryJobOnceWithinItsSlotsAndReportsProgress() async throws {
+        try await withTemporaryDirectory { spool in
+            let jobs = (1...5).map { Jobs.job($0) }
+            let controlPlane = FakeControlPlane(jobs: jobs)
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(300))
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 5 })
+            }
+            let completions = controlPlane.completions
+            #expect(Set(completions.map(\.jobID)) == Set(jobs.map(\.jobID)), "each job completed")
+            #expect(completions.count == 5, "and only once")
+            #expect(completions.allSatisfy { $0.request.result.verdict == .passed })
+            #expect(completions.allSatisfy { $0.authorization == "Bearer agent-token-1" }, "the agent's own token")
+            for completion in completions {
+                #expect(completion.request.leaseID == "lease-" + completion.jobID.dropFirst(4))
+            }
+
+            let runs = evaluator.finishedRuns
+            #expect(evaluator.peakConcurrency <= 2, "never more jobs than slots")
+            #expect(!evaluator.slotClash, "never two jobs in one slot")
+            #expect(Set(runs.map(\.slot)).isSubset(of: [40, 41]), "slots from slotBase")
+            // The reference is measured once for the task, and its time goes with every completion.
+            #expect(runs.filter { $0.model == "reference" }.count == 1)
+            #expect(completions.allSatisfy { $0.request.referenceCPUTimeS == 0.25 })
+
+            let registration = try #require(controlPlane.state.withLock { $0.registrations.first })
+            #expect(registration.name == "test-node" && registration.slots == 2)
+            #expect(registration.toolchains == [.python] && registration.cgroupVersion == .v1)
+            #expect(registration.labels["zone"] == "a")
+            #expect(registration.labels["crucible.cores"] == "2")
+            #expect(registration.labels["crucible.memory_mib"] == "4096")
+            #expect(registration.labels["crucible.toolchains"] == "python")
+
+            let events = controlPlane.state.withLock { $0.events }
+            for job in jobs {
+                let mine = events.filter { $0.jobID == job.jobID }.flatMap(\.events)
+                #expect(mine.first?.payload == .jobState(.running), "\(job.jobID) starts with running")
+                #expect(mine.map(\.seq) == Array(1...mine.count), "\(job.jobID): seq from 1, no gaps or repeats")
+                #expect(mine.filter { $0.type == .test }.count == 3)
+                #expect(mine.filter { $0.type == .step }.count == 2)
+            }
+            #expect(try CompletionSpool(directory: spool).depth == 0, "nothing left in the spool")
+        }
+    }
+
+    @Test func heartbeatsCarryTheLeasesAndLoad() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            let evaluator = ScriptedEvaluator(duration: .seconds(1))
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { _, _ in
+                #expect(
+                    await eventually {
+                        controlPlane.state.withLock { $0.heartbeats.contains { $0.leaseIDs == ["lease-1"] } }
+                    })
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            let beats = controlPlane.state.withLock { $0.heartbeats }
+            let busy = try #require(beats.first { $0.leaseIDs == ["lease-1"] })
+            #expect(busy.agentID == "agent-1")
+            #expect(busy.load.runningJobs == 1 && busy.load.slots == 2)
+        }
+    }
+
+    @Test func aRevokedLeaseStopsItsJobAndDropsTheResult() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1), Jobs.job(2)])
+            let evaluator = ScriptedEvaluator(duration: .seconds(3))
+            controlPlane.state.withLock { $0.revoke = ["lease-1"] }
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { agent, _ in
+                #expect(await eventually { evaluator.finishedRuns.contains { $0.cancelled } })
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            #expect(controlPlane.completions.map(\.jobID) == ["job-2"], "the revoked job's result is never sent")
+            let stopped = evaluator.finishedRuns.filter(\.cancelled)
+            #expect(stopped.count == 1)
+            #expect(stopped.allSatisfy { $0.ended - $0.started < .seconds(2) }, "stopped, not run to its end")
+        }
+    }
+
+    @Test func aDrainFromTheControlPlaneFinishesRunningJobsThenStops() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(800))
+            try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
+                try await withClient(url) { client in
+                    let agent = try NodeAgent(
+                        configuration: Self.configuration(spool: spool, slots: 1), client: client, evaluator: evaluator,
+                        logger: testLogger())
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await agent.run() }
+                        #expect(await eventually { !agent.runningLeases.isEmpty })
+                        controlPlane.state.withLock { $0.drain = true }
+                        controlPlane.enqueue(Jobs.job(2))
+                        // run() returns on its own: the drain came from the control plane.
+                        try await group.waitForAll()
+                    }
+                    #expect(agent.isDraining)
+                }
+            }
+            #expect(controlPlane.completions.map(\.jobID) == ["job-1"], "the running job finished and was delivered")
+            #expect(controlPlane.state.withLock { $0.queue.map(\.jobID) } == ["job-2"], "no new lease while draining")
+        }
+    }
+
+    @Test func completionsAreRetriedUntilTakenAndStaleOnesDropped() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            controlPlane.state.withLock { $0.completeStatuses = [503, 500] }
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            #expect(try CompletionSpool(directory: spool).depth == 0)
+        }
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            controlPlane.state.withLock { $0.completeStatuses = [409] }
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, server in
+                #expect(await eventually { !server.requests(path: "/v1/jobs/job-1/complete").isEmpty })
+                #expect(await eventually { (try? CompletionSpool(directory: spool).depth) == 0 })
+            }
+            #expect(controlPlane.completions.isEmpty)
+        }
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            controlPlane.state.withLock { $0.completeStatuses = [400] }
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, _ in
+                #expect(
+                    await eventually { FileManager.default.fileExists(atPath: spool + "/rejected/job-1.lease-1.json") })
+            }
+        }
+    }
+
+    @Test func completionsLeftByACrashAreDeliveredAtStartUnderTheirOwnCredential() async throws {
+        try await withTemporaryDirectory { spool in
+            let spooled = SpooledCompletion(
+                jobID: "job-old", agentID: "agent-old",
+                request: CompletionRequest(
+                    leaseID: "lease-old", result: JobResult(taskID: "t", model: "m", verdict: .failed)))
+            try CompletionSpool(directory: spool).write(spooled)
+            CredentialStore(directory: spool + "/credentials").save(
+                agentID: "agent-old", token: "old-token", logger: testLogger())
+            let controlPlane = FakeControlPlane()
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            let delivered = try #require(controlPlane.completions.first)
+            #expect(delivered.jobID == "job-old" && delivered.request == spooled.request)
+            #expect(delivered.authorization == "Bearer old-token")
+            #expect(try CompletionSpool(directory: spool).depth == 0)
+            let credentials = try FileManager.default.contentsOfDirectory(atPath: spool + "/credentials")
+            #expect(credentials == ["agent-1.json"], "the old credential is forgotten once nothing needs it")
+        }
+    }
+
+    @Test func aCandidateThatIsTheReferenceIsNotRunTwice() async throws {
+        try await withTemporaryDirectory { spool in
+            let gold = Jobs.job(1, model: "gold", files: Jobs.task.reference ?? [:])
+            let controlPlane = FakeControlPlane(jobs: [gold])
+            let evaluator = ScriptedEvaluator()
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            #expect(evaluator.finishedRuns.map(\.model) == ["gold"])
+            #expect(controlPlane.completions.first?.request.referenceCPUTimeS == 0.5, "its own test-step CPU time")
+
+            // Kept on disk: a restarted agent does not measure the task again.
+            let again = FakeControlPlane(jobs: [Jobs.job(2)])
+            let second = ScriptedEvaluator()
+            try await Self.withAgent(again, evaluator: second, spool: spool) { _, _ in
+                #expect(await eventually { again.completions.count == 1 })
+            }
+            #expect(second.finishedRuns.map(\.model) == ["m1"])
+            #expect(again.completions.first?.request.referenceCPUTimeS == 0.5)
+        }
+    }
+
+    @Test func aWrongAnswerIsFailedAndHasNoEffectOnTheBaseline() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "wrong")])
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            let result = try #require(controlPlane.completions.first).request
+            #expect(result.result.verdict == .failed)
+            #expect(result.referenceCPUTimeS == 0.25)
+        }
+    }
+
+    @Test func cancellingTheAgentAbandonsItsJobsWithoutAResult() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            let evaluator = ScriptedEvaluator(duration: .seconds(5))
+            try await CannedServer.run({ await controlPlane.handle($0) }) { _, url in
+                try await withClient(url) { client in
+                    let agent = try NodeAgent(
+                        configuration: Self.configuration(spool: spool), client: client, evaluator: evaluator,
+                        logger: testLogger())
+                    let started = ContinuousClock.now
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await agent.run() }
+                        #expect(await eventually { !agent.runningLeases.isEmpty })
+                        group.cancelAll()
+                        try await group.waitForAll()
+                    }
+                    #expect(ContinuousClock.now - started < .seconds(4), "stopped at once, not after the job")
+                }
+            }
+            #expect(controlPlane.completions.isEmpty)
+            #expect(try CompletionSpool(directory: spool).depth == 0, "an abandoned job leaves nothing to deliver")
+        }
+    }
+
+    @Test func progressReachesTheControlPlaneWithinTheWindow() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(1500), testCount: 30)
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            let batches = controlPlane.state.withLock { $0.events }.filter { $0.jobID == "job-1" }
+            var lags: [Double] = []
+            for batch in batches {
+                for event in batch.events { lags.append(batch.receivedAt.timeIntervalSince(event.at)) }
+            }
+            #expect(lags.count == 33)
+            #expect((lags.max() ?? 1) <= 0.25 + 0.2, "worst lag \(lags.max() ?? -1) s")
+            #expect(batches.count < 33, "batched: \(batches.count) requests")
+        }
+    }
+
+    @Test func badConfigurationIsReportedNamingTheFlag() async throws {
+        try await withTemporaryDirectory { spool in
+            try await ControlPlaneClient.withHTTPClient { http in try Self.checkConfiguration(http, spool: spool) }
+        }
+    }
+
+    static func checkConfiguration(_ http: HTTPClient, spool: String) throws {
+        do {
+            let client = try ControlPlaneClient(
+                baseURL: "http://127.0.0.1:1", token: "t", httpClient: http, logger: testLogger())
+            var configuration = Self.configuration(spool: spool)
+            configuration.name = "bad name!"
+            let badName = #expect(throws: AgentError.self) {
+                try NodeAgent(
+                    configuration: configuration, client: client, evaluator: ScriptedEvaluator(), logger: testLogger())
+            }
+            #expect(badName?.message.hasPrefix("--name") == true)
+            configuration = Self.configuration(spool: spool)
+            configuration.labels = ["crucible.cores": "64"]
+            let reserved = #expect(throws: AgentError.self) {
+                try NodeAgent(
+                    configuration: configuration, client: client, evaluator: ScriptedEvaluator(), logger: testLogger())
+            }
+            #expect(reserved?.message.contains("crucible.") == true)
+            #expect(throws: AgentError.self) { try NodeInventory.parseLabels("zone") }
+            #expect(throws: AgentError.self) { try NodeInventory.parseLabels("a=1,a=2") }
+            #expect(try NodeInventory.parseLabels("zone=eu-1, gpu=none") == ["zone": "eu-1", "gpu": "none"])
+        }
+    }
+}
