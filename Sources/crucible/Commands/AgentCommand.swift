@@ -81,44 +81,13 @@ struct AgentCommand: AsyncParsableCommand {
             printError("crucible: \(error)")
             throw ExitCode(2)
         }
-        let prerequisites = await nodeCheck.prerequisites()
-        let report = NodeCheck.Report(items: prerequisites, probes: nil)
-        guard report.canSandbox else {
-            printError("crucible: \(report.refusal)")
-            throw ExitCode(2)
-        }
-        for item in prerequisites {
-            logger.info("node check passed", metadata: ["check": "\(item.name)", "found": "\(item.detail)"])
-        }
-
-        let evaluator: Evaluator
-        let inventory: NodeInventory
-        do {
-            let runner = try SandboxRunner(logger: logger)
-            let catalog = try ToolchainCatalog.locate()
-            evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: logger)
-            inventory = NodeInventory.detect(runner: runner, catalog: catalog)
-        } catch let error as SandboxError {
-            throw CLIError.fail(error)
-        } catch {
-            printError("crucible: \(error)")
-            throw ExitCode(125)
-        }
-        if inventory.toolchains.isEmpty {
-            logger.warning("no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
-        }
-
-        let configuration = NodeAgentConfiguration(
-            name: name ?? NodeAgentConfiguration.defaultName(), slots: slots ?? inventory.cores, inventory: inventory,
-            spoolDirectory: spool ?? (data + "/spool"), labels: userLabels, killSandboxesOnCancel: true)
         let controlPlane = self.controlPlane ?? ""
         do {
             try await ControlPlaneClient.withHTTPClient { http in
-                let client = try ControlPlaneClient(
-                    baseURL: controlPlane, token: token, httpClient: http,
-                    configuration: .init(userAgent: "crucible-agent/\(NodeAgent.version)"), logger: logger)
-                let agent = try NodeAgent(
-                    configuration: configuration, client: client, evaluator: evaluator, logger: logger)
+                let agent = try await LocalAgent.make(
+                    settings: LocalAgent.Settings(
+                        name: name, slots: slots, labels: userLabels, spoolDirectory: spool ?? (data + "/spool")),
+                    policy: policy, controlPlane: controlPlane, token: token, http: http, logger: logger)
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
                         services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm],
