@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path .build-release
 CRUCIBLE_RELEASE = .build-release/release/crucible
 
-.PHONY: deps build release demo test test-unit test-leaks bench clean
+.PHONY: deps build release demo showcase test test-unit test-leaks bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -16,7 +16,12 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product crucible
 
+# The main job: the appliance judges the sample bank with five bundled models (crucible demo).
 demo: release
+	$(CRUCIBLE_RELEASE) demo
+
+# The sandbox alone: a normal program, a fork bomb, a memory bomb, a network attempt, each with its report.
+showcase: release
 	bash scripts/demo.sh $(CRUCIBLE_RELEASE)
 
 # Three runs: unit, security and command-line tests; then every language's sample bank (heavy
