@@ -40,6 +40,7 @@ test: deps
 	$(SWIFT) test --skip-build --filter SampleBankTests; \
 	$(SWIFT) test --skip-build --filter LeakTests
 	bash scripts/schemathesis.sh .build/debug/crucible
+	bash scripts/multihost-test.sh .build/debug/crucible
 
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)

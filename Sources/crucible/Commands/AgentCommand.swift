@@ -39,6 +39,8 @@ struct AgentCommand: AsyncParsableCommand {
     var spool: String?
     @Option(help: "The data directory (default: ./crucible-data).")
     var data = "./crucible-data"
+    @Option(help: .hidden)
+    var slotBase = 0
     @Flag(help: "Only check that this node can run sandboxes, then run the hostile probes; start nothing.")
     var check = false
     @OptionGroup var policyOptions: PolicyOptions
@@ -86,7 +88,8 @@ struct AgentCommand: AsyncParsableCommand {
             try await ControlPlaneClient.withHTTPClient { http in
                 let agent = try await LocalAgent.make(
                     settings: LocalAgent.Settings(
-                        name: name, slots: slots, labels: userLabels, spoolDirectory: spool ?? (data + "/spool")),
+                        name: name, slots: slots, labels: userLabels, spoolDirectory: spool ?? (data + "/spool"),
+                        slotBase: slotBase),
                     policy: policy, controlPlane: controlPlane, token: token, http: http, logger: logger)
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(

@@ -21,8 +21,13 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     var listen = ListenAddress(host: "127.0.0.1", port: 7700)
     @Option(help: "Close event streams after this many seconds; clients resume with Last-Event-ID.")
     var streamLimit: Int = 300
+    @Option(help: "Seconds a lease lives without a heartbeat (agents heartbeat every third of it).")
+    var leaseTTL: Double = 30
 
     func validate() throws {
+        guard leaseTTL >= 3 && leaseTTL <= 3600 else {
+            throw ValidationError("--lease-ttl \(leaseTTL): give 3 to 3600 seconds")
+        }
         guard (1...86_400).contains(streamLimit) else {
             throw ValidationError("--stream-limit \(streamLimit): give 1 to 86400 seconds")
         }
@@ -31,7 +36,11 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.logger("crucible.controlplane", defaultLevel: .info)
         try await ServiceRunner.run(logger: logger) {
-            let opened = try await ControlPlaneRuntime.openStore(storeOptions.location, logger: logger)
+            var settings = StoreSettings()
+            settings.leaseTTLS = leaseTTL
+            settings.heartbeatIntervalS = leaseTTL / 3
+            let opened = try await ControlPlaneRuntime.openStore(
+                storeOptions.location, settings: settings, logger: logger)
             return (opened.store, opened.services, storeOptions.dataDirectory)
         } services: { store, _ in
             let server = ControlPlaneServer(store: store, logger: logger, maxStreamDuration: .seconds(streamLimit))
