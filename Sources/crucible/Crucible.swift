@@ -10,7 +10,7 @@ struct Crucible: AsyncParsableCommand {
         subcommands: [
             SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, TasksCommand.self,
             UpCommand.self, ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
-            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self,
+            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self, ControlPlaneBench.self,
         ]
     )
 
