@@ -11,7 +11,8 @@ fi
 # libseccomp-dev, pkg-config: the seccomp compiler. bubblewrap: the benchmark's peer.
 # python3 (Debian's, under /usr): hostile test programs run it inside sandboxes.
 # util-linux, procps, iproute2: setpriv/unshare/fallocate, ps, ip in tests and the demo.
-packages=(libseccomp-dev pkg-config bubblewrap python3 util-linux procps iproute2 coreutils jq bc)
+# debootstrap: `crucible images build` (images/README.md) and its tests.
+packages=(libseccomp-dev pkg-config bubblewrap python3 util-linux procps iproute2 coreutils jq bc debootstrap)
 
 missing=()
 for package in "${packages[@]}"; do

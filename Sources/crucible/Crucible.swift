@@ -7,7 +7,7 @@ struct Crucible: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crucible",
         abstract: "Run and judge untrusted, AI-written code in sandboxes.",
-        subcommands: [SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, TasksCommand.self, ProbeCommand.self]
+        subcommands: [SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, ImagesCommand.self, TasksCommand.self, ProbeCommand.self]
     )
 
     /// Exit codes: 0 fine, 2 bad input, 125 the sandbox or node failed; others are the command's.
