@@ -72,7 +72,7 @@ struct ImagesList: ParsableCommand {
             table.append([
                 status.name, status.state == .host ? "host" : "built", state,
                 status.state == .host ? "/ (the node)" : store.imageDirectory(status.name),
-                status.manifest.map { Quantity.formatSize($0.sizeBytes) } ?? "-",
+                status.manifest.map { humanSize($0.sizeBytes) } ?? "-",
                 definition.map { String($0.description.prefix(60)) } ?? "(no definition in \(catalog.directory))",
             ])
         }
@@ -137,8 +137,16 @@ struct ImagesBuild: ParsableCommand {
             print(
                 String(
                     format: "%@ built in %.0f s: %@, %d packages, at %@", name, manifest.buildSeconds,
-                    Quantity.formatSize(manifest.sizeBytes), manifest.installedPackages.count, store.imageDirectory(name)))
+                    humanSize(manifest.sizeBytes), manifest.installedPackages.count, store.imageDirectory(name)))
             for warning in manifest.warnings { print("warning: \(warning)") }
         }
     }
+}
+
+/// A size for people, rounded: "261 MiB", "1.9 GiB" (Quantity.formatSize writes exact policy values).
+func humanSize(_ bytes: UInt64) -> String {
+    let value = Double(bytes)
+    if value >= Double(1 << 30) { return String(format: "%.1f GiB", value / Double(1 << 30)) }
+    if value >= Double(1 << 20) { return String(format: "%.0f MiB", value / Double(1 << 20)) }
+    return String(format: "%.0f KiB", value / 1024)
 }
