@@ -85,7 +85,8 @@ public struct ImageStore: Sendable, Hashable {
             try FileManager.default.createDirectory(atPath: staging + "/root", withIntermediateDirectories: true)
         } catch {
             throw SandboxError.invalidRequest(
-                "cannot create \(staging): \(error.localizedDescription); the image store must be writable (run as root)")
+                "cannot create \(staging): \(error.localizedDescription); the image store must be writable (run as root)"
+            )
         }
         chmod(staging, 0o755)
         chmod(staging + "/root", 0o755)
@@ -243,7 +244,9 @@ public struct ImageStatus: Sendable, Equatable {
         case .host:
             return "the node's own system, read-only"
         case .built, .stale:
-            let built = manifest.map { "built \($0.builtAt), \($0.suite) \($0.variant), \($0.installedPackages.count) packages" }
+            let built = manifest.map {
+                "built \($0.builtAt), \($0.suite) \($0.variant), \($0.installedPackages.count) packages"
+            }
             let stale = state == .stale ? "; OUT OF DATE: `crucible images build \(name)` rebuilds it" : ""
             return "\(built ?? "built") at \(root ?? "?")\(stale)"
         case .notBuilt:

@@ -41,8 +41,8 @@ public struct PolicyChecker: Sendable {
     public static func probeMounts(executable: String, hostImage: Bool = true) -> [MountRule] {
         var mounts = [
             MountRule(
-                target: "/.crucible/crucible", kind: .bind, source: executable, readOnly: true, optional: false, size: nil,
-                line: nil, fromHost: true)
+                target: "/.crucible/crucible", kind: .bind, source: executable, readOnly: true, optional: false,
+                size: nil, line: nil, fromHost: true)
         ]
         let maps = readWholeFile("/proc/self/maps") ?? ""
         if let line = maps.split(separator: "\n").first(where: { $0.hasSuffix("/libswiftCore.so") }),

@@ -220,8 +220,11 @@ private final class BuildRun {
     }
 
     private func prepare() throws {
-        for tool in ["debootstrap", "unshare", "chroot", "dpkg-query", "cp", "du"] where ProcessRunner.find(tool) == nil {
-            throw failure("\(tool) is not installed; apt-get install -y \(tool == "debootstrap" ? "debootstrap" : "coreutils util-linux")")
+        for tool in ["debootstrap", "unshare", "chroot", "dpkg-query", "cp", "du"] where ProcessRunner.find(tool) == nil
+        {
+            throw failure(
+                "\(tool) is not installed; apt-get install -y \(tool == "debootstrap" ? "debootstrap" : "coreutils util-linux")"
+            )
         }
         for copy in definition.hostCopies where !copy.optional {
             var info = stat()
@@ -251,7 +254,9 @@ private final class BuildRun {
         let components = definition.components.joined(separator: " ")
         var sources = ["deb \(mirrors.main) \(definition.suite) \(components)"]
         if definition.updates { sources.append("deb \(mirrors.main) \(definition.suite)-updates \(components)") }
-        if let security = mirrors.security { sources.append("deb \(security) \(definition.suite)-security \(components)") }
+        if let security = mirrors.security {
+            sources.append("deb \(security) \(definition.suite)-security \(components)")
+        }
         try write(sources.joined(separator: "\n") + "\n", to: "/etc/apt/sources.list")
         // Nothing installed in an image may start a service on the node.
         try write("#!/bin/sh\nexit 101\n", to: "/usr/sbin/policy-rc.d", mode: 0o755)
@@ -291,7 +296,9 @@ private final class BuildRun {
             let next = current + "/" + component
             var info = stat()
             if lstat(next, &info) != 0 {
-                guard mkdir(next, 0o755) == 0 else { throw failure("cannot create \(next): \(String(cString: strerror(errno)))") }
+                guard mkdir(next, 0o755) == 0 else {
+                    throw failure("cannot create \(next): \(String(cString: strerror(errno)))")
+                }
                 current = next
             } else if (info.st_mode & S_IFMT) == S_IFLNK {
                 let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: next)) ?? ""
@@ -301,7 +308,9 @@ private final class BuildRun {
                 guard real == realRoot || real.hasPrefix(realRoot + "/"), lstat(real, &resolvedInfo) == 0,
                     (resolvedInfo.st_mode & S_IFMT) == S_IFDIR
                 else {
-                    throw failure("the image's \(component) is a link that does not lead to a directory of the image; cannot write \(path)")
+                    throw failure(
+                        "the image's \(component) is a link that does not lead to a directory of the image; cannot write \(path)"
+                    )
                 }
                 current = real
             } else if (info.st_mode & S_IFMT) == S_IFDIR {
@@ -319,7 +328,9 @@ private final class BuildRun {
                 try inImage(check.run, network: false)
             } catch let error as ToolchainError {
                 let why = check.why.map { " (\($0))" } ?? ""
-                throw failure("the check `\(check.run.joined(separator: " "))`\(why) failed inside the image, with no network:\n\(error)")
+                throw failure(
+                    "the check `\(check.run.joined(separator: " "))`\(why) failed inside the image, with no network:\n\(error)"
+                )
             }
         }
     }
@@ -335,12 +346,19 @@ private final class BuildRun {
             "name=\(definition.name)\nsuite=\(definition.suite)\ndefinition_sha256=\(hash)\nbuilt_at=\(builtAt)\n",
             to: ImageBuilder.markerPath)
         let installed = try ProcessRunner.capture(
-            ["dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-W", "-f", "${db:Status-Abbrev} ${Package}=${Version}\n"])
-            .split(separator: "\n").filter { $0.hasPrefix("ii ") }.map { String($0.dropFirst(3)).trimmingCharacters(in: .whitespaces) }
+            [
+                "dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-W", "-f",
+                "${db:Status-Abbrev} ${Package}=${Version}\n",
+            ])
+            .split(separator: "\n").filter { $0.hasPrefix("ii ") }.map {
+                String($0.dropFirst(3)).trimmingCharacters(in: .whitespaces)
+            }
             .sorted()
-        let size = UInt64(
-            (try ProcessRunner.capture(["du", "-sxB1", "--", root]).split(whereSeparator: \.isWhitespace).first).map(String.init)
-                ?? "0") ?? 0
+        let size =
+            UInt64(
+                (try ProcessRunner.capture(["du", "-sxB1", "--", root]).split(whereSeparator: \.isWhitespace).first)
+                    .map(String.init)
+                    ?? "0") ?? 0
         let manifest = ImageManifest(
             name: definition.name, kind: definition.kind.rawValue, definitionSHA256: hash, builtAt: builtAt,
             suite: definition.suite, variant: definition.variant, mirror: mirrors.main,
@@ -358,7 +376,9 @@ private final class BuildRun {
         let imageVersions = Dictionary(
             installed.map { line -> (String, String) in
                 let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-                return (parts[0].split(separator: ":").first.map(String.init) ?? parts[0], parts.count > 1 ? parts[1] : "")
+                return (
+                    parts[0].split(separator: ":").first.map(String.init) ?? parts[0], parts.count > 1 ? parts[1] : ""
+                )
             }, uniquingKeysWith: { first, _ in first })
         var warnings: [String] = []
         for copy in definition.hostCopies {
@@ -397,7 +417,8 @@ final class BuildLog: @unchecked Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ToolchainError.imageBuild(
-                image: path, step: "prepare", message: "cannot create the build log \(path): \(String(cString: strerror(errno)))")
+                image: path, step: "prepare",
+                message: "cannot create the build log \(path): \(String(cString: strerror(errno)))")
         }
         self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
@@ -425,13 +446,15 @@ private struct BuildLock {
             try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
         } catch {
             throw ToolchainError.imageBuild(
-                image: name, step: "prepare", message: "cannot create the image store \(store.directory): \(error.localizedDescription)")
+                image: name, step: "prepare",
+                message: "cannot create the image store \(store.directory): \(error.localizedDescription)")
         }
         chmod(store.directory, 0o755)
         let path = store.directory + "/.\(name).lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ToolchainError.imageBuild(image: name, step: "prepare", message: "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ToolchainError.imageBuild(
+                image: name, step: "prepare", message: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

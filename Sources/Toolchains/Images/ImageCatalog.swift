@@ -16,7 +16,8 @@ public struct ImageCatalog: Sendable {
             definitions[definition.name] = definition
         }
         guard definitions[ImageStore.host] != nil else {
-            throw ToolchainError.notFound("\(directory) has no host.yaml; point CRUCIBLE_IMAGE_DEFINITIONS at the project's images/")
+            throw ToolchainError.notFound(
+                "\(directory) has no host.yaml; point CRUCIBLE_IMAGE_DEFINITIONS at the project's images/")
         }
         self.definitions = definitions
     }
@@ -30,13 +31,16 @@ public struct ImageCatalog: Sendable {
             return try ImageCatalog(directory: candidate)
         }
         throw ToolchainError.notFound(
-            "no images directory found (looked in \(candidates.joined(separator: ", "))); set CRUCIBLE_IMAGE_DEFINITIONS")
+            "no images directory found (looked in \(candidates.joined(separator: ", "))); set CRUCIBLE_IMAGE_DEFINITIONS"
+        )
     }
 
     public func definition(_ name: String) throws -> ImageDefinition {
         guard let definition = definitions[name] else {
             throw ToolchainError.invalidInput(
-                field: "image", message: "no image '\(name)' in \(directory); known: \(definitions.keys.sorted().joined(separator: ", "))")
+                field: "image",
+                message:
+                    "no image '\(name)' in \(directory); known: \(definitions.keys.sorted().joined(separator: ", "))")
         }
         return definition
     }
@@ -95,9 +99,11 @@ enum AptSources {
             var fields: [String: String] = [:]
             for line in stanza.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix(" ") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
             }
-            guard (fields["types"] ?? "").split(separator: " ").contains("deb"), fields["enabled"]?.lowercased() != "no" else {
+            guard (fields["types"] ?? "").split(separator: " ").contains("deb"), fields["enabled"]?.lowercased() != "no"
+            else {
                 continue
             }
             let uris = (fields["uris"] ?? "").split(separator: " ").map(String.init)

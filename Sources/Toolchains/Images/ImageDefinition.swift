@@ -108,7 +108,9 @@ public struct ImageDefinition: Sendable, Equatable {
         } catch {
             throw ToolchainError.invalidImage(file: file, key: "(file)", line: nil, message: "not valid YAML: \(error)")
         }
-        guard let root else { throw ToolchainError.invalidImage(file: file, key: "(file)", line: nil, message: "the file is empty") }
+        guard let root else {
+            throw ToolchainError.invalidImage(file: file, key: "(file)", line: nil, message: "the file is empty")
+        }
         return try DefinitionReader(file: file, name: name).read(StrictNode(node: root, path: "", file: file))
     }
 }
@@ -184,12 +186,14 @@ private struct DefinitionReader {
             throw kindNode.fail("'\(kindText)' is not a kind; use host or debootstrap")
         }
         if kind == .host, let extra = entries.first(where: { !Self.hostKeys.contains($0.key) }) {
-            throw extra.value.fail("a host image is the node itself and takes only \(Self.hostKeys.joined(separator: ", "))")
+            throw extra.value.fail(
+                "a host image is the node itself and takes only \(Self.hostKeys.joined(separator: ", "))")
         }
         if (kind == .host) != (name == ImageStore.host) {
             throw kindNode.fail(
                 kind == .host
-                    ? "only images/host.yaml may be of kind host" : "the name host is the node itself; its kind is host")
+                    ? "only images/host.yaml may be of kind host" : "the name host is the node itself; its kind is host"
+            )
         }
         var definition = ImageDefinition(
             name: name, file: file, kind: kind, description: "", suite: "", variant: "minbase", mirror: "auto",
@@ -237,7 +241,8 @@ private struct DefinitionReader {
                 break
             }
         }
-        for required in ["schema", "description"] + (kind == .debootstrap ? ["suite"] : []) where !seen.contains(required) {
+        for required in ["schema", "description"] + (kind == .debootstrap ? ["suite"] : [])
+        where !seen.contains(required) {
             throw root.fail("the key '\(required)' is missing")
         }
         let targets = definition.hostCopies.map(\.path)
@@ -317,7 +322,9 @@ private struct DefinitionReader {
             switch key {
             case "run":
                 run = try field.stringList()
-                guard run?.first?.isEmpty == false else { throw field.fail("give the command as a list: [python3, --version]") }
+                guard run?.first?.isEmpty == false else {
+                    throw field.fail("give the command as a list: [python3, --version]")
+                }
             case "why": why = try field.string()
             default: break
             }

@@ -41,8 +41,10 @@ struct ImagesList: ParsableCommand {
         let catalog = try options.catalog()
         let store = options.imageStore()
         let builder = ImageBuilder(store: store, logger: CLILogging.logger("crucible.images"))
-        var statuses = catalog.definitions.keys.sorted { ($0 == ImageStore.host ? "" : $0) < ($1 == ImageStore.host ? "" : $1) }
-            .compactMap { catalog.definitions[$0] }.map { builder.status($0) }
+        var statuses = catalog.definitions.keys.sorted {
+            ($0 == ImageStore.host ? "" : $0) < ($1 == ImageStore.host ? "" : $1)
+        }
+        .compactMap { catalog.definitions[$0] }.map { builder.status($0) }
         // Built images whose definition is gone still take space and may still be named by a policy.
         let stored = ((try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []).sorted()
         for name in stored where catalog.definitions[name] == nil && store.manifest(name) != nil {
@@ -55,7 +57,8 @@ struct ImagesList: ParsableCommand {
                 row["definition"] = catalog.definitions[status.name]?.file ?? NSNull()
                 return row
             }
-            let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: rows, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }
@@ -65,7 +68,8 @@ struct ImagesList: ParsableCommand {
             let state: String
             switch status.state {
             case .host: state = "ready"
-            case .built: state = "built \(status.manifest?.builtAt.prefix(16).replacingOccurrences(of: "T", with: " ") ?? "")"
+            case .built:
+                state = "built \(status.manifest?.builtAt.prefix(16).replacingOccurrences(of: "T", with: " ") ?? "")"
             case .stale: state = "OUT OF DATE"
             case .notBuilt: state = "not built"
             }
@@ -78,12 +82,15 @@ struct ImagesList: ParsableCommand {
         }
         let widths = (0..<6).map { column in table.map { $0[column].count }.max() ?? 0 }
         for row in table {
-            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            print(
+                row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
         }
         let stale = statuses.filter { $0.state == .stale }.map(\.name)
         if !stale.isEmpty {
-            print("\nOut of date (definition or copied host files changed): \(stale.map { "crucible images build \($0)" }.joined(separator: "; "))")
+            print(
+                "\nOut of date (definition or copied host files changed): \(stale.map { "crucible images build \($0)" }.joined(separator: "; "))"
+            )
         }
     }
 }
@@ -91,7 +98,8 @@ struct ImagesList: ParsableCommand {
 struct ImagesBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build an image: debootstrap, its packages, the node's files it copies, checks; then put it in place.",
+        abstract:
+            "Build an image: debootstrap, its packages, the node's files it copies, checks; then put it in place.",
         discussion: """
             An image built from the same definition (and the same copied host files) is not rebuilt unless --force.
             A failed build leaves the store as it was. Needs root and network access to the Debian mirror.
@@ -132,7 +140,9 @@ struct ImagesBuild: ParsableCommand {
         let store = options.imageStore()
         switch outcome {
         case .upToDate(let manifest):
-            print("\(name) is up to date (built \(manifest.builtAt) from this definition) at \(store.imageDirectory(name)); --force rebuilds it.")
+            print(
+                "\(name) is up to date (built \(manifest.builtAt) from this definition) at \(store.imageDirectory(name)); --force rebuilds it."
+            )
         case .built(let manifest):
             print(
                 String(

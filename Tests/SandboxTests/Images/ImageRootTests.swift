@@ -13,7 +13,9 @@ import Testing
         #expect(base.image == "host")
         #expect(try PolicyLoader.parse("image: bookworm-python\n", base: base).image == "bookworm-python")
         for bad in ["/srv/images/bookworm/root", "Bookworm", "../etc", "a b"] {
-            let error = #expect(throws: SandboxError.self) { try PolicyLoader.parse("network: none\nimage: \(bad)\n", base: base) }
+            let error = #expect(throws: SandboxError.self) {
+                try PolicyLoader.parse("network: none\nimage: \(bad)\n", base: base)
+            }
             guard case .invalidPolicy(let key, let line, let message) = error else {
                 Issue.record("\(bad): not a policy error")
                 continue
@@ -45,15 +47,18 @@ import Testing
             // the host: inside the image it leads nowhere, so the optional bind is skipped.
             try FileManager.default.createSymbolicLink(atPath: root + "/etc/ssl", withDestinationPath: "/etc/ssl")
             // A link as the last component stays a link, resolved inside the sandbox.
-            try FileManager.default.createSymbolicLink(atPath: root + "/etc/localtime", withDestinationPath: "/usr/share/zoneinfo/UTC")
+            try FileManager.default.createSymbolicLink(
+                atPath: root + "/etc/localtime", withDestinationPath: "/usr/share/zoneinfo/UTC")
         }
         var policy = try PolicyLoader.defaultPolicy()
         policy.image = "fake"
         let probe = MountRule(
-            target: "/.crucible/crucible", kind: .bind, source: "/usr/bin/env", readOnly: true, optional: false, size: nil,
+            target: "/.crucible/crucible", kind: .bind, source: "/usr/bin/env", readOnly: true, optional: false,
+            size: nil,
             line: nil, fromHost: true)
         let skeleton = try RootSkeleton(
-            policy: policy, imageRoot: try store.root(for: "fake"), extraMounts: [probe], runtimeDirectory: "/nonexistent")
+            policy: policy, imageRoot: try store.root(for: "fake"), extraMounts: [probe],
+            runtimeDirectory: "/nonexistent")
         #expect(root == (try store.root(for: "fake")))
         let realRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         let usr = try #require(skeleton.mounts.first { $0.target == "/usr" })
@@ -77,13 +82,17 @@ import Testing
     @Test func aRequiredSourceMissingFromTheImageIsNamed() throws {
         let store = ImageStore(directory: try TestSupport.temporaryDirectory("store"))
         defer { try? FileManager.default.removeItem(atPath: store.directory) }
-        _ = try FakeImage.make(in: store, name: "nosbin") { root in try FileManager.default.removeItem(atPath: root + "/sbin") }
+        _ = try FakeImage.make(in: store, name: "nosbin") { root in
+            try FileManager.default.removeItem(atPath: root + "/sbin")
+        }
         var policy = try PolicyLoader.defaultPolicy()
         policy.image = "nosbin"
         let error = #expect(throws: SandboxError.self) {
             try RootSkeleton(policy: policy, imageRoot: try store.root(for: "nosbin"), runtimeDirectory: "/nonexistent")
         }
-        #expect(error?.description.contains("/sbin does not exist in the image nosbin") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.contains("/sbin does not exist in the image nosbin") == true,
+            "\(String(describing: error))")
     }
 
     /// A sandbox on a tiny image made of a few of the node's programs: the image's /etc and /usr are
@@ -100,7 +109,9 @@ import Testing
         let result = try await runner.run(request)
         #expect(result.status == .ok, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines == ["crucible-test-image", "name=tiny", "marker=first", "\(FakeImage.programs.count)"], "\(result.stdout)")
+        #expect(
+            lines == ["crucible-test-image", "name=tiny", "marker=first", "\(FakeImage.programs.count)"],
+            "\(result.stdout)")
 
         // The node's own files, for contrast: its Debian version, no marker, thousands of programs.
         let host = try await TestSupport.run(script)
@@ -114,7 +125,8 @@ import Testing
         #expect(old != nil)
         if let old { try FileManager.default.removeItem(atPath: old) }
         let again = try await runner.run(
-            SandboxRequest(command: ["/bin/sh", "-c", "cat /etc/crucible-image"], policy: policy, slot: TestSupport.freshSlot()))
+            SandboxRequest(
+                command: ["/bin/sh", "-c", "cat /etc/crucible-image"], policy: policy, slot: TestSupport.freshSlot()))
         #expect(again.stdout.contains("marker=second"), "\(again.stdout) \(again.stderr)")
         #expect(store.abandonedStaging().isEmpty)
     }
@@ -134,7 +146,9 @@ enum FakeImage {
         return store.rootDirectory(name)
     }
 
-    static func fill(store: ImageStore, name: String, marker: String, adjust: (String) throws -> Void = { _ in }) throws -> String {
+    static func fill(store: ImageStore, name: String, marker: String, adjust: (String) throws -> Void = { _ in }) throws
+        -> String
+    {
         let staging = try store.makeStaging(name)
         let root = staging + "/root"
         let files = FileManager.default
@@ -152,17 +166,21 @@ enum FakeImage {
         }
         for library in libraries {
             let name = (library as NSString).lastPathComponent
-            let target = name.hasPrefix("ld-linux") ? root + "/usr/lib64/" + name : root + "/usr/lib/x86_64-linux-gnu/" + name
+            let target =
+                name.hasPrefix("ld-linux") ? root + "/usr/lib64/" + name : root + "/usr/lib/x86_64-linux-gnu/" + name
             if !files.fileExists(atPath: target) {
                 try files.copyItem(atPath: URL(fileURLWithPath: library).resolvingSymlinksInPath().path, toPath: target)
             }
         }
         try "crucible-test-image\n".write(toFile: root + "/etc/debian_version", atomically: true, encoding: .utf8)
-        try "name=\(name)\nmarker=\(marker)\n".write(toFile: root + "/etc/crucible-image", atomically: true, encoding: .utf8)
+        try "name=\(name)\nmarker=\(marker)\n".write(
+            toFile: root + "/etc/crucible-image", atomically: true, encoding: .utf8)
         try adjust(root)
         let manifest = ImageManifest(
-            name: name, kind: "test", definitionSHA256: String(repeating: "0", count: 64), builtAt: "2026-01-01T00:00:00Z",
-            suite: "none", variant: "none", mirror: "none", toolchains: [], requestedPackages: [], installedPackages: [],
+            name: name, kind: "test", definitionSHA256: String(repeating: "0", count: 64),
+            builtAt: "2026-01-01T00:00:00Z",
+            suite: "none", variant: "none", mirror: "none", toolchains: [], requestedPackages: [],
+            installedPackages: [],
             hostCopies: programs, sizeBytes: 0, steps: [], warnings: [])
         try manifest.encoded().write(to: URL(fileURLWithPath: staging + "/manifest.json"))
         return staging

@@ -82,19 +82,23 @@ struct ImageBuildTests {
 /// `make test-images` runs it (CRUCIBLE_TEST_DEBOOTSTRAP=1); the image is kept in
 /// CRUCIBLE_TEST_IMAGE_STORE (default /var/tmp/crucible-test-images), so a second run finds it up to date.
 @Suite(
-    .enabled(if: ImageBuildFixtures.canBuild && ImageBuildFixtures.debootstrapRequested, "set CRUCIBLE_TEST_DEBOOTSTRAP=1"),
+    .enabled(
+        if: ImageBuildFixtures.canBuild && ImageBuildFixtures.debootstrapRequested, "set CRUCIBLE_TEST_DEBOOTSTRAP=1"),
     .serialized)
 struct DebootstrapImageTests {
     @Test func aBuiltImageIsWhatTheSandboxSees() async throws {
         let store = ImageStore(
-            directory: ProcessInfo.processInfo.environment["CRUCIBLE_TEST_IMAGE_STORE"] ?? "/var/tmp/crucible-test-images")
+            directory: ProcessInfo.processInfo.environment["CRUCIBLE_TEST_IMAGE_STORE"]
+                ?? "/var/tmp/crucible-test-images")
         let definition = try ImageCatalog.locate().definition("bookworm-python")
         let builder = ImageBuilder(
             store: store, logger: Logger(label: "crucible.tests"), progress: { print("image build: \($0)") })
         let start = ContinuousClock.now
         let outcome = try builder.build(definition)
         if case .built(let manifest) = outcome {
-            print("bookworm-python built in \(ContinuousClock.now - start): \(manifest.steps), \(manifest.sizeBytes) bytes")
+            print(
+                "bookworm-python built in \(ContinuousClock.now - start): \(manifest.steps), \(manifest.sizeBytes) bytes"
+            )
         }
         guard case .upToDate = try builder.build(definition) else {
             Issue.record("a second build of the same definition rebuilt the image")
@@ -105,7 +109,8 @@ struct DebootstrapImageTests {
         var policy = try PolicyLoader.defaultPolicy()
         policy.image = "bookworm-python"
         let script = "cat /etc/debian_version; cat /etc/crucible-image; ls /usr/bin | wc -l"
-        let inImage = try await runner.run(SandboxRequest(command: ["/bin/sh", "-c", script], policy: policy, slot: 7100))
+        let inImage = try await runner.run(
+            SandboxRequest(command: ["/bin/sh", "-c", script], policy: policy, slot: 7100))
         #expect(inImage.status == .ok, "\(inImage.stderr)")
         let lines = inImage.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("12.") == true, "\(inImage.stdout)")
@@ -114,7 +119,8 @@ struct DebootstrapImageTests {
 
         var hostPolicy = policy
         hostPolicy.image = "host"
-        let onHost = try await runner.run(SandboxRequest(command: ["/bin/sh", "-c", script], policy: hostPolicy, slot: 7101))
+        let onHost = try await runner.run(
+            SandboxRequest(command: ["/bin/sh", "-c", script], policy: hostPolicy, slot: 7101))
         #expect(!onHost.stdout.contains("name=bookworm-python"))
         // A minimal image has a few hundred programs; this node, with every toolchain, thousands.
         let imageCount = Int(lines.last ?? "") ?? 0
@@ -126,9 +132,13 @@ struct DebootstrapImageTests {
         let taskPath = try #require(bank.taskFiles(language: "python").first)
         let task = try TaskFiles.readTask(taskPath)
         let evaluator = Evaluator(
-            runner: runner, catalog: try ToolchainCatalog.locate(), policy: policy, logger: Logger(label: "crucible.tests"))
-        let result = await evaluator.evaluate(task: task, candidateFiles: try #require(task.reference), model: "reference", slot: 7102)
-        #expect(result.verdict == .passed, "\(result.error ?? "") \(result.steps.map { "\($0.name): \($0.stderr.suffix(300))" })")
+            runner: runner, catalog: try ToolchainCatalog.locate(), policy: policy,
+            logger: Logger(label: "crucible.tests"))
+        let result = await evaluator.evaluate(
+            task: task, candidateFiles: try #require(task.reference), model: "reference", slot: 7102)
+        #expect(
+            result.verdict == .passed,
+            "\(result.error ?? "") \(result.steps.map { "\($0.name): \($0.stderr.suffix(300))" })")
         #expect(result.steps.contains { $0.name == .quality }, "ruff ran")
 
         // A Go job cannot run on a Python-only image: the node's fault, with what to do.
@@ -155,8 +165,10 @@ struct ImageSelectionTests {
         let bank = try TaskBank.locate()
         let task = try TaskFiles.readTask(try #require(bank.taskFiles(language: "python").first))
         let evaluator = Evaluator(
-            runner: runner, catalog: try ToolchainCatalog.locate(), policy: policy, logger: Logger(label: "crucible.tests"))
-        let result = await evaluator.evaluate(task: task, candidateFiles: try #require(task.reference), model: "reference")
+            runner: runner, catalog: try ToolchainCatalog.locate(), policy: policy,
+            logger: Logger(label: "crucible.tests"))
+        let result = await evaluator.evaluate(
+            task: task, candidateFiles: try #require(task.reference), model: "reference")
         #expect(result.verdict == .errored)
         #expect(result.error?.contains("crucible images build bookworm") == true, "\(result.error ?? "")")
     }
@@ -185,7 +197,8 @@ enum ImageBuildFixtures {
     static func pretendBuilt(_ definition: ImageDefinition, in store: ImageStore, hash: String) throws {
         let staging = try store.makeStaging(definition.name)
         try FileManager.default.createDirectory(atPath: staging + "/root/etc", withIntermediateDirectories: true)
-        try "name=\(definition.name)\n".write(toFile: staging + "/root/etc/crucible-image", atomically: true, encoding: .utf8)
+        try "name=\(definition.name)\n".write(
+            toFile: staging + "/root/etc/crucible-image", atomically: true, encoding: .utf8)
         let manifest = ImageManifest(
             name: definition.name, kind: "debootstrap", definitionSHA256: hash, builtAt: "2026-01-01T00:00:00Z",
             suite: definition.suite, variant: definition.variant, mirror: "none", toolchains: ["python"],
