@@ -15,7 +15,9 @@ What "cold" switches off, per language (toolchains/README.md, "Caches"):
   rust, javascript, typescript, ruby: nothing to switch off (rust's std rlibs cannot be; every job
               already gets a fresh cargo target directory); measured once, as "warm"
 
-Usage: bench/caches_bench.py CRUCIBLE_BINARY [--runs N] [--image NAME] [--drop-caches]
+Usage: bench/caches_bench.py CRUCIBLE_BINARY [--runs N] [--image NAME|auto|none] [--drop-caches]
+  --image        the built image to compare with (default auto: bookworm when this node has built it,
+                 `crucible images build bookworm`)
   --drop-caches  also drop the page cache before each language's first cold run (the first job after a
                  boot); off by default, since it slows everyone else on a shared machine
 
@@ -108,7 +110,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("crucible")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--image", default=None)
+    parser.add_argument("--image", default="auto")
     parser.add_argument("--drop-caches", action="store_true")
     parser.add_argument("--languages", default=",".join(GOLD))
     args = parser.parse_args()
@@ -123,11 +125,16 @@ def main():
     cold_env = dict(os.environ, CRUCIBLE_TOOLCHAINS=cold_dir)
     policy = None
     image_note = ""
+    listing = json.loads(subprocess.run([crucible, "images", "list", "--json"], capture_output=True, text=True,
+                                        check=True).stdout)
+    if args.image == "auto":
+        built = {row["name"] for row in listing if row["state"] in ("built", "stale")}
+        args.image = "bookworm" if "bookworm" in built else None
+    elif args.image == "none":
+        args.image = None
     if args.image:
         policy = os.path.join(scratch, "image-policy.yaml")
         open(policy, "w").write(f"image: {args.image}\n")
-        listing = json.loads(subprocess.run([crucible, "images", "list", "--json"], capture_output=True, text=True,
-                                            check=True).stdout)
         row = next((row for row in listing if row["name"] == args.image), None)
         if not row or row["state"] not in ("built", "stale"):
             sys.exit(f"the image {args.image} is not built: crucible images build {args.image}")
