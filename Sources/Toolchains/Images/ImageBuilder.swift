@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sandbox
+import Synchronization
 
 /// Builds a `debootstrap` image (images/README.md): debootstrap into a staging directory next to
 /// the image's place in the store, the definition's packages installed with apt inside it, the
@@ -191,9 +192,10 @@ private final class BuildRun {
         }
     }
 
-    /// `command` inside the image: a private mount namespace (nothing it mounts is seen outside or
-    /// outlives it) with /proc for maintainer scripts, `binds` (host directory -> path in the
-    /// image), no network unless asked for, a clean environment, and chroot.
+    /// `command` inside the image: private mount and pid namespaces (nothing it mounts is seen
+    /// outside or outlives it, and nothing it starts outlives it) with /proc for maintainer scripts,
+    /// `binds` (host directory -> path in the image), no network unless asked for, a clean
+    /// environment, and chroot.
     func inImage(_ command: [String], network: Bool, binds: [(host: String, image: String)] = []) throws {
         let script = """
             set -e
@@ -204,7 +206,7 @@ private final class BuildRun {
             exec chroot "$root" /usr/bin/env -i PATH=\(Self.path) HOME=/root LANG=C.UTF-8 \
             DEBIAN_FRONTEND=noninteractive "$@"
             """
-        var argv = ["unshare", "--mount", "--propagation", "private"]
+        var argv = ProcessRunner.isolated
         if !network { argv.append("--net") }
         argv += ["sh", "-c", script, "sh", root] + binds.flatMap { [$0.host, $0.image] } + ["--"] + command
         try run(argv)
@@ -241,7 +243,7 @@ private final class BuildRun {
     }
 
     private func debootstrap() throws {
-        var argv = ["unshare", "--mount", "--propagation", "private", "debootstrap"]
+        var argv = ProcessRunner.isolated + ["debootstrap"]
         if definition.variant != "-" { argv.append("--variant=\(definition.variant)") }
         argv += [
             "--components=\(definition.components.joined(separator: ","))", "--cache-dir=\(cache)/debootstrap",
@@ -500,7 +502,7 @@ enum HostFingerprint {
 }
 
 /// Runs the build's commands (debootstrap, apt in a chroot, cp) with a clean environment.
-enum ProcessRunner {
+public enum ProcessRunner {
     struct Failure: Error {
         let message: String
     }
@@ -518,6 +520,23 @@ enum ProcessRunner {
         return environment
     }
 
+    /// The prefix of every command that touches the staging tree: its own mount namespace (what
+    /// it mounts, debootstrap's /proc and /sys included, is never the node's) and its own pid
+    /// namespace whose init is killed with unshare (`--kill-child`), so stopping a build stops every
+    /// process of it at once and none is left writing into a directory being removed.
+    static let isolated = ["unshare", "--fork", "--pid", "--kill-child", "--mount", "--propagation", "private"]
+
+    /// The command running now, so that a stopped `crucible images build` can end it.
+    private static let running = Mutex<Int32>(0)
+
+    /// Ends the running command (and with it its pid namespace); the build then fails at that step
+    /// and removes its staging directory. SIGKILL: `unshare --fork` ignores SIGTERM while it waits,
+    /// and the namespace's init would ignore it too; killing unshare kills the init (`--kill-child`),
+    /// and the kernel then kills everything else in the namespace.
+    public static func terminateRunning() {
+        running.withLock { pid in if pid > 0 { kill(pid, SIGKILL) } }
+    }
+
     static func find(_ tool: String) -> String? {
         if tool.hasPrefix("/") { return tool }
         return ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].map { $0 + "/" + tool }
@@ -532,7 +551,9 @@ enum ProcessRunner {
         process.standardOutput = sink
         process.standardError = sink
         try process.run()
+        running.withLock { $0 = process.processIdentifier }
         process.waitUntilExit()
+        running.withLock { $0 = 0 }
         guard process.terminationStatus == 0, process.terminationReason == .exit else {
             throw Failure(message: "`\(summary(argv))` \(describe(process))")
         }
@@ -575,6 +596,7 @@ enum ProcessRunner {
         if argv.first == "unshare", let separator = argv.firstIndex(of: "--") {
             return argv[(separator + 1)...].joined(separator: " ")
         }
+        if argv.starts(with: isolated) { return argv.dropFirst(isolated.count).joined(separator: " ") }
         return argv.joined(separator: " ")
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Sandbox
 import Toolchains
 
@@ -129,10 +130,16 @@ struct ImagesBuild: ParsableCommand {
         let builder = ImageBuilder(
             store: options.imageStore(), logger: CLILogging.logger("crucible.images"),
             progress: { line in if showProgress { printError("… \(line)") } })
+        let stop = BuildInterruption.install()
         let outcome: ImageBuilder.Outcome
         do {
             outcome = try builder.build(definition, force: force)
         } catch let error as ToolchainError {
+            if let signal = stop.signal {
+                // The build's processes were ended and its staging directory removed.
+                printError("crucible: stopped by signal \(signal); the image store is as it was")
+                throw ExitCode(128 + signal)
+            }
             printError("crucible: \(error)")
             if case .invalidInput = error { throw ExitCode(2) }
             throw ExitCode(1)
@@ -159,4 +166,32 @@ func humanSize(_ bytes: UInt64) -> String {
     if value >= Double(1 << 30) { return String(format: "%.1f GiB", value / Double(1 << 30)) }
     if value >= Double(1 << 20) { return String(format: "%.0f MiB", value / Double(1 << 20)) }
     return String(format: "%.0f KiB", value / 1024)
+}
+
+/// SIGINT, SIGTERM or SIGHUP during `images build`: end the running command (its pid namespace
+/// with it), let the build fail at that step and remove its staging directory, then exit
+/// 128 + the signal. Without this a stopped build would leave its staging directory to the next one.
+final class BuildInterruption: Sendable {
+    private let received = Atomic<Int32>(0)
+    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+
+    var signal: Int32? {
+        let value = received.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
+
+    static func install() -> BuildInterruption {
+        let interruption = BuildInterruption()
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            Glibc.signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                interruption.received.store(signalNumber, ordering: .releasing)
+                ProcessRunner.terminateRunning()
+            }
+            source.resume()
+            interruption.sources.append(source)
+        }
+        return interruption
+    }
 }
