@@ -97,23 +97,25 @@ public struct ImageBuilder: Sendable {
             logger.info("removing what an interrupted build left", metadata: ["path": "\(abandoned)"])
             try? ProcessRunner.run(["rm", "-rf", "--one-file-system", "--", abandoned], log: nil)
         }
+        let log = try BuildLog(path: store.directory + "/.\(name).build.log", image: name)
         let staging: String
         do {
             staging = try store.makeStaging(name)
         } catch {
             throw ToolchainError.imageBuild(image: name, step: "prepare", message: "\(error)")
         }
-        let logPath = store.directory + "/.\(name).build.log"
         let build = BuildRun(
             definition: definition, hash: hash, staging: staging, mirrors: mirrors(definition),
-            cache: store.directory + "/.cache", log: try BuildLog(path: logPath), progress: progress)
+            cache: store.directory + "/.cache", log: log, progress: progress)
         do {
             let manifest = try build.run()
             let old = try build.step("install") {
                 try store.commit(staging: staging, name: name)
             }
             if let old {
-                // The displaced image: sandboxes started before the swap may still have it bound.
+                // The displaced image. A sandbox started before the swap still has it bound, and sees
+                // its files vanish as they are removed: drain a node before rebuilding an image it
+                // is using (images/README.md).
                 try? ProcessRunner.run(["rm", "-rf", "--one-file-system", "--", old], log: nil)
             }
             var installed = manifest
@@ -413,13 +415,13 @@ final class BuildLog: @unchecked Sendable {
     let path: String
     let handle: FileHandle
 
-    init(path: String) throws {
+    init(path: String, image: String) throws {
         self.path = path
         // O_APPEND: the commands write through the same descriptor, and every line lands at the end.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ToolchainError.imageBuild(
-                image: path, step: "prepare",
+                image: image, step: "prepare",
                 message: "cannot create the build log \(path): \(String(cString: strerror(errno)))")
         }
         self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
