@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import Sandbox
+import Synchronization
 import Toolchains
 
 /// `crucible images`: the root filesystems a policy's `image` may name (images/README.md).
