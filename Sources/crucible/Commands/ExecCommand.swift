@@ -58,6 +58,9 @@ struct ExecCommand: AsyncParsableCommand {
         do {
             let policy = try policyOptions.load()
             let runner = try SandboxRunner(logger: CLILogging.logger("crucible.exec"))
+            // An image this node has not built is the command line's problem (exit 2), said before
+            // anything runs; the Evaluator alone (the agent) reports it as an errored job.
+            _ = try runner.images.root(for: policy.image)
             let catalog = try ToolchainCatalog.locate()
             let evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
             result = await evaluator.evaluate(task: taskSpec, candidateFiles: files, model: model)
