@@ -290,6 +290,38 @@ struct RouteTests {
         }
     }
 
+    @Test func preferencePairsChooseTheBetterAnswer() async throws {
+        let harness = try await Harness.make()
+        let store = harness.fixture.store
+        var bad = Samples.candidate("t", model: "bad")
+        bad.files = ["solution.py": "def add(a, b):\n    return a - b\n"]
+        let submission = RunSubmission(
+            name: "pairs", tasks: [Samples.task("t")], candidates: [Samples.candidate("t", model: "good"), bad])
+        let run = try await store.createRun(submission, tenant: "acme")
+        let agent = try await store.registerAgent(Samples.registration())
+        for job in try await store.lease(agentID: agent, maxJobs: 2) {
+            let verdict: Verdict = job.candidate.model == "good" ? .passed : .failed
+            _ = try await store.complete(
+                jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job, verdict: verdict))
+        }
+        try await harness.test { client in
+            let pairs = try await client.execute(
+                uri: "/v1/runs/\(run.id)/preferences", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                #expect(response.status == .ok)
+                return try Self.decode(PreferencePairList.self, response).pairs
+            }
+            #expect(pairs.count == 1)
+            #expect(pairs.first?.prompt == "Add two numbers.")
+            #expect(pairs.first.map { $0.chosenScore > $0.rejectedScore } == true)
+            try await client.execute(
+                uri: "/v1/runs/\(run.id)/preferences", method: .get, headers: Self.headers(harness.otherTenant)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test func healthAndReadinessNeedNoToken() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in
