@@ -290,7 +290,7 @@ struct RouteTests {
         }
     }
 
-    @Test func preferencePairsChooseTheBetterAnswer() async throws {
+    @Test func preferencePairsAndJudgeAgreement() async throws {
         let harness = try await Harness.make()
         let store = harness.fixture.store
         var bad = Samples.candidate("t", model: "bad")
@@ -300,9 +300,15 @@ struct RouteTests {
         let run = try await store.createRun(submission, tenant: "acme")
         let agent = try await store.registerAgent(Samples.registration())
         for job in try await store.lease(agentID: agent, maxJobs: 2) {
-            let verdict: Verdict = job.candidate.model == "good" ? .passed : .failed
+            let good = job.candidate.model == "good"
             _ = try await store.complete(
-                jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job, verdict: verdict))
+                jobID: job.jobID, agentID: agent, leaseID: job.leaseID,
+                result: Samples.result(for: job, verdict: good ? .passed : .failed))
+            // Two judges who agree: the leaderboard reports their agreement.
+            for (kind, score) in [(JudgeKind.staff, good ? 90.0 : 20.0), (.user, good ? 85.0 : 30.0)] {
+                _ = try await store.addJudgement(
+                    JudgementRequest(jobID: job.jobID, kind: kind, score: score, author: "a"), tenant: "acme")
+            }
         }
         try await harness.test { client in
             let pairs = try await client.execute(
@@ -314,6 +320,11 @@ struct RouteTests {
             #expect(pairs.count == 1)
             #expect(pairs.first?.prompt == "Add two numbers.")
             #expect(pairs.first.map { $0.chosenScore > $0.rejectedScore } == true)
+            let board = try await client.execute(
+                uri: "/v1/leaderboard?run=\(run.id)", method: .get, headers: Self.headers(harness.submitter)
+            ) { try Self.decode(Leaderboard.self, $0) }
+            #expect(board.entries.map(\.model) == ["good", "bad"])
+            #expect((board.judgeAgreement ?? 0) > 0.8, "agreement \(String(describing: board.judgeAgreement))")
             try await client.execute(
                 uri: "/v1/runs/\(run.id)/preferences", method: .get, headers: Self.headers(harness.otherTenant)
             ) { response in
