@@ -162,7 +162,10 @@ struct EventStreamTests {
                 return got
             }
             #expect(received == [1, 2, 3, 4])
-            #expect(server.requests.count == 2)
+            // A busy machine may let the second connection idle out too; each reconnect resumes where it was.
+            let requests = server.requests
+            #expect(requests.count >= 2)
+            #expect(requests.dropFirst().allSatisfy { $0.header("last-event-id") != nil })
         }
     }
 }

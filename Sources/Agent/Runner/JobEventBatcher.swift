@@ -18,6 +18,8 @@ final class JobEventBatcher: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Fired by `close`, so a flusher waiting out the window sends the last events at once.
+    private let closing = OneShot()
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     let maxDelay: Duration
@@ -46,6 +48,7 @@ final class JobEventBatcher: Sendable {
     /// No more events: `run` sends what is queued without waiting and returns.
     func close() {
         state.withLock { $0.closed = true }
+        closing.fire()
         wake.finish()
     }
 
@@ -66,7 +69,7 @@ final class JobEventBatcher: Sendable {
                 continue
             }
             if !closed, let due, due > .now {
-                try? await Task.sleep(until: due, clock: .continuous)
+                _ = await sleep(for: due - .now, unless: closing)
             }
             let batch = state.withLock { state -> [JobEvent] in
                 let batch = Array(state.queued.prefix(maxBatch))

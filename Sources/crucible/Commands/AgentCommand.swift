@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import Sandbox
 import ServiceLifecycle
-import Toolchains
 
 /// `crucible agent`: a node agent. Leases jobs from a control plane and runs each in sandboxes.
 struct AgentCommand: AsyncParsableCommand {
@@ -91,21 +90,17 @@ struct AgentCommand: AsyncParsableCommand {
             logger.info("node check passed", metadata: ["check": "\(item.name)", "found": "\(item.detail)"])
         }
 
-        let evaluator: Evaluator
-        let inventory: NodeInventory
+        let node: LocalNode
         do {
-            let runner = try SandboxRunner(logger: logger)
-            let catalog = try ToolchainCatalog.locate()
-            evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: logger)
-            inventory = NodeInventory.detect(runner: runner, catalog: catalog)
-        } catch let error as SandboxError {
-            throw CLIError.fail(error)
+            node = try LocalNode.detect(policy: policy, logger: logger)
         } catch {
             printError("crucible: \(error)")
             throw ExitCode(125)
         }
+        let inventory = node.inventory
         if inventory.toolchains.isEmpty {
-            logger.warning("no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
+            logger.warning(
+                "no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
         }
 
         let configuration = NodeAgentConfiguration(
@@ -118,7 +113,7 @@ struct AgentCommand: AsyncParsableCommand {
                     baseURL: controlPlane, token: token, httpClient: http,
                     configuration: .init(userAgent: "crucible-agent/\(NodeAgent.version)"), logger: logger)
                 let agent = try NodeAgent(
-                    configuration: configuration, client: client, evaluator: evaluator, logger: logger)
+                    configuration: configuration, client: client, evaluator: node.evaluator, logger: logger)
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
                         services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm],

@@ -168,3 +168,33 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async rethrow
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try await body(path)
 }
+
+/// How late this process's tasks wake up: a timing bound is only meaningful relative to it. Another suite
+/// that blocks the cooperative thread pool (a synchronous wait, a blocking connect) delays every task in
+/// the process, including the code under test; the probe measures that delay so assertions can allow for
+/// it and still catch the code itself holding events back.
+final class SchedulerLatency: Sendable {
+    private let worst = Mutex<Duration>(.zero)
+
+    var worstLateness: Double { worst.withLock { $0 }.seconds }
+
+    /// Runs `body` while sampling how late 10 ms sleeps wake.
+    static func measure<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> (T, SchedulerLatency) {
+        let probe = SchedulerLatency()
+        let result = try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    let before = ContinuousClock.now
+                    try? await Task.sleep(for: .milliseconds(10))
+                    let late = ContinuousClock.now - before - .milliseconds(10)
+                    probe.worst.withLock { $0 = max($0, late) }
+                }
+                return nil
+            }
+            let value = try await body()
+            group.cancelAll()
+            return value
+        }
+        return (result, probe)
+    }
+}
