@@ -18,8 +18,6 @@ final class JobEventBatcher: Sendable {
     }
 
     private let state = Mutex(State())
-    /// Fired by `close`, so a flusher waiting out the window sends the last events at once.
-    private let closing = OneShot()
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     let maxDelay: Duration
@@ -48,7 +46,6 @@ final class JobEventBatcher: Sendable {
     /// No more events: `run` sends what is queued without waiting and returns.
     func close() {
         state.withLock { $0.closed = true }
-        closing.fire()
         wake.finish()
     }
 
@@ -68,8 +65,10 @@ final class JobEventBatcher: Sendable {
                 }
                 continue
             }
-            if !closed, let due, due > .now {
-                _ = await sleep(for: due - .now, unless: closing)
+            // Wait out the window in short slices of one task's sleep: `close` is noticed within a slice, and
+            // no extra tasks are involved (on a busy node every task hop adds scheduling delay).
+            while let due, due > .now, !state.withLock({ $0.closed }), !Task.isCancelled {
+                try? await Task.sleep(for: min(due - .now, .milliseconds(25)))
             }
             let batch = state.withLock { state -> [JobEvent] in
                 let batch = Array(state.queued.prefix(maxBatch))

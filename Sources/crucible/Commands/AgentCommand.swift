@@ -36,6 +36,10 @@ struct AgentCommand: AsyncParsableCommand {
     var name: String?
     @Option(help: "Where results wait until delivered (default: DATA/spool).")
     var spool: String?
+    @Option(
+        name: .customLong("slot-base"),
+        help: "The first sandbox slot (each slot is a host uid); give agents on one host disjoint ranges.")
+    var slotBase = 0
     @Option(help: "The data directory (default: ./crucible-data).")
     var data = "./crucible-data"
     @Flag(help: "Only check that this node can run sandboxes, then run the hostile probes; start nothing.")
@@ -45,6 +49,9 @@ struct AgentCommand: AsyncParsableCommand {
     func validate() throws {
         if let slots, slots < 1 || slots > 1024 {
             throw ValidationError("--slots \(slots): give a number from 1 to 1024")
+        }
+        if slotBase < 0 || slotBase > 60_000 {
+            throw ValidationError("--slot-base \(slotBase): give a number from 0 to 60000")
         }
         if !check, controlPlane == nil {
             throw ValidationError(
@@ -61,7 +68,7 @@ struct AgentCommand: AsyncParsableCommand {
         } catch let error as SandboxError {
             throw CLIError.fail(error)
         }
-        let nodeCheck = NodeCheck(policy: policy, logger: logger)
+        let nodeCheck = NodeCheck(policy: policy, slot: slotBase, logger: logger)
         if check {
             let report = await nodeCheck.run(probes: true)
             print(report.render())
@@ -75,6 +82,7 @@ struct AgentCommand: AsyncParsableCommand {
         let token: String
         do {
             userLabels = try labels.map { try NodeInventory.parseLabels($0) } ?? [:]
+            _ = try ControlPlaneClient.normalizedURL(controlPlane ?? "")
             token = try readToken()
         } catch let error as AgentError {
             printError("crucible: \(error)")
@@ -105,7 +113,8 @@ struct AgentCommand: AsyncParsableCommand {
 
         let configuration = NodeAgentConfiguration(
             name: name ?? NodeAgentConfiguration.defaultName(), slots: slots ?? inventory.cores, inventory: inventory,
-            spoolDirectory: spool ?? (data + "/spool"), labels: userLabels, killSandboxesOnCancel: true)
+            spoolDirectory: spool ?? (data + "/spool"), labels: userLabels, slotBase: slotBase,
+            killSandboxesOnCancel: true)
         let controlPlane = self.controlPlane ?? ""
         do {
             try await ControlPlaneClient.withHTTPClient { http in
