@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path .build-release
 CRUCIBLE_RELEASE = .build-release/release/crucible
 
-.PHONY: deps build release demo test test-unit test-leaks bench clean
+.PHONY: deps build release demo showcase test test-unit test-leaks bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -16,7 +16,12 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product crucible
 
+# The main job: the appliance judges the sample bank with five bundled models (crucible demo).
 demo: release
+	$(CRUCIBLE_RELEASE) demo
+
+# The sandbox alone: a normal program, a fork bomb, a memory bomb, a network attempt, each with its report.
+showcase: release
 	bash scripts/demo.sh $(CRUCIBLE_RELEASE)
 
 # Three runs: unit, security and command-line tests; then every language's sample bank (heavy
@@ -34,6 +39,8 @@ test: deps
 	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests; \
 	$(SWIFT) test --skip-build --filter SampleBankTests; \
 	$(SWIFT) test --skip-build --filter LeakTests
+	bash scripts/schemathesis.sh .build/debug/crucible
+	bash scripts/multihost-test.sh .build/debug/crucible
 
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)

@@ -9,8 +9,8 @@ struct Crucible: AsyncParsableCommand {
         abstract: "Run and judge untrusted, AI-written code in sandboxes.",
         subcommands: [
             SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, TasksCommand.self,
-            ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
-            AgentCommand.self,
+            UpCommand.self, ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
+            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self,
         ]
     )
 

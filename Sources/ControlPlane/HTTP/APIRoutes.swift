@@ -18,12 +18,19 @@ public struct ControlPlaneAPI: Sendable {
     let maxRunBody = 32 * 1024 * 1024
     let maxSmallBody = 1024 * 1024
     let maxCompletionBody = 16 * 1024 * 1024
+    /// An event stream is closed after this long; the client reconnects with `Last-Event-ID` and loses nothing.
+    /// Bounded streams let proxies, load balancers and a graceful shutdown drain connections.
+    let maxStreamDuration: Duration
 
-    public init(store: Store, metrics: ControlPlaneMetrics, bell: EventBell, logger: Logger) {
+    public init(
+        store: Store, metrics: ControlPlaneMetrics, bell: EventBell, logger: Logger,
+        maxStreamDuration: Duration = .seconds(300)
+    ) {
         self.store = store
         self.metrics = metrics
         self.bell = bell
         self.logger = logger
+        self.maxStreamDuration = maxStreamDuration
     }
 
     typealias Handler = @Sendable (Request, ControlPlaneContext, Principal?) async throws -> Response

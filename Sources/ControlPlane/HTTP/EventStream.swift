@@ -2,11 +2,12 @@ import CrucibleAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 // `GET /v1/runs/{id}/events`: Server-Sent Events. Each event's id is its run-wide sequence number, so a
 // client that reconnects with `Last-Event-ID: N` (or `?after=N`) gets N+1 onwards: nothing lost, nothing
 // twice. A comment line every 15 s keeps proxies from closing an idle stream. The stream ends after the run's
-// final `run_state` event.
+// final `run_state` event, at a graceful shutdown, or after `maxStreamDuration` (the client reconnects).
 
 extension ControlPlaneAPI {
     static let keepAlive: Duration = .seconds(15)
@@ -32,12 +33,13 @@ extension ControlPlaneAPI {
         let store = store
         let bell = bell
         let startAt = resume
+        let closeAt = ContinuousClock.now + maxStreamDuration
         let body = ResponseBody { writer in
             var last = startAt
             var quietSince = ContinuousClock.now
             // Tell the client how long to wait before reconnecting.
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            while !Task.isCancelled {
+            while !Task.isCancelled && ContinuousClock.now < closeAt && !Task.isShuttingDownGracefully {
                 let events = try await store.events(runID: runID, after: last)
                 for event in events {
                     try await writer.write(

@@ -19,9 +19,11 @@ public struct ControlPlaneServer: Sendable {
     public let api: ControlPlaneAPI
     public let store: Store
 
-    public init(store: Store, logger: Logger) {
+    public init(store: Store, logger: Logger, maxStreamDuration: Duration = .seconds(300)) {
         self.store = store
-        api = ControlPlaneAPI(store: store, metrics: ControlPlaneMetrics(), bell: EventBell(), logger: logger)
+        api = ControlPlaneAPI(
+            store: store, metrics: ControlPlaneMetrics(), bell: EventBell(), logger: logger,
+            maxStreamDuration: maxStreamDuration)
     }
 
     /// The router with every route; tests drive it with Hummingbird's test client.

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Sandbox
 import ServiceLifecycle
+import Toolchains
 
 /// `crucible agent`: a node agent. Leases jobs from a control plane and runs each in sandboxes.
 struct AgentCommand: AsyncParsableCommand {
@@ -88,41 +89,14 @@ struct AgentCommand: AsyncParsableCommand {
             printError("crucible: \(error)")
             throw ExitCode(2)
         }
-        let prerequisites = await nodeCheck.prerequisites()
-        let report = NodeCheck.Report(items: prerequisites, probes: nil)
-        guard report.canSandbox else {
-            printError("crucible: \(report.refusal)")
-            throw ExitCode(2)
-        }
-        for item in prerequisites {
-            logger.info("node check passed", metadata: ["check": "\(item.name)", "found": "\(item.detail)"])
-        }
-
-        let node: LocalNode
-        do {
-            node = try LocalNode.detect(policy: policy, logger: logger)
-        } catch {
-            printError("crucible: \(error)")
-            throw ExitCode(125)
-        }
-        let inventory = node.inventory
-        if inventory.toolchains.isEmpty {
-            logger.warning(
-                "no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
-        }
-
-        let configuration = NodeAgentConfiguration(
-            name: name ?? NodeAgentConfiguration.defaultName(), slots: slots ?? inventory.cores, inventory: inventory,
-            spoolDirectory: spool ?? (data + "/spool"), labels: userLabels, slotBase: slotBase,
-            killSandboxesOnCancel: true)
         let controlPlane = self.controlPlane ?? ""
         do {
             try await ControlPlaneClient.withHTTPClient { http in
-                let client = try ControlPlaneClient(
-                    baseURL: controlPlane, token: token, httpClient: http,
-                    configuration: .init(userAgent: "crucible-agent/\(NodeAgent.version)"), logger: logger)
-                let agent = try NodeAgent(
-                    configuration: configuration, client: client, evaluator: node.evaluator, logger: logger)
+                let agent = try await LocalAgent.make(
+                    settings: LocalAgent.Settings(
+                        name: name, slots: slots, labels: userLabels, spoolDirectory: spool ?? (data + "/spool"),
+                        slotBase: slotBase),
+                    policy: policy, controlPlane: controlPlane, token: token, http: http, logger: logger)
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
                         services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm],

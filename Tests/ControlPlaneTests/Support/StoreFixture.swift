@@ -18,8 +18,9 @@ final class StoreFixture: Sendable {
     let store: Store
     let directory: String
     private let clock = TestClock()
-    /// PostgreSQL: the database made for this fixture, dropped on close.
+    /// PostgreSQL: the database made for this fixture, dropped on close, and its URL.
     private let postgresDatabase: String?
+    let postgresURL: String?
     private let pool: Task<Void, Never>?
 
     static func make(_ backend: StoreBackend = .sqlite, settings: StoreSettings = StoreSettings()) async throws
@@ -40,6 +41,7 @@ final class StoreFixture: Sendable {
         case .sqlite:
             database = try SQLiteDatabase(path: directory + "/crucible.db", logger: logger)
             postgresDatabase = nil
+            postgresURL = nil
             pool = nil
         case .postgres:
             let name = "crucible_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -47,6 +49,7 @@ final class StoreFixture: Sendable {
             try await PostgresDatabase.withDatabase(url: admin, logger: logger, maximumConnections: 1) {
                 _ = try await $0.read { try await $0.query("CREATE DATABASE \(name)") }
             }
+            postgresURL = Self.url(admin, database: name)
             let postgres = try PostgresDatabase(url: Self.url(admin, database: name), logger: logger)
             pool = Task { await postgres.run() }
             postgresDatabase = name

@@ -62,7 +62,7 @@ enum Samples {
             "RunSubmission",
             RunSubmission(
                 name: "nightly", tasks: [task], taskIDs: ["bank-1"], candidates: [candidate],
-                weights: ["correctness": 1])
+                weights: ["correctness": 1], priority: 2)
         ),
         ("RunCreated", RunCreated(id: "r-1", jobs: 3)),
         (

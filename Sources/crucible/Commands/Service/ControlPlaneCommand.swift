@@ -19,16 +19,34 @@ struct ControlPlaneCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "Address to serve on (HOST:PORT).")
     var listen = ListenAddress(host: "127.0.0.1", port: 7700)
+    @Option(help: "Close event streams after this many seconds; clients resume with Last-Event-ID.")
+    var streamLimit: Int = 300
+    @Option(help: "Seconds a lease lives without a heartbeat (agents heartbeat every third of it).")
+    var leaseTTL: Double = 30
+
+    func validate() throws {
+        guard leaseTTL >= 3 && leaseTTL <= 3600 else {
+            throw ValidationError("--lease-ttl \(leaseTTL): give 3 to 3600 seconds")
+        }
+        guard (1...86_400).contains(streamLimit) else {
+            throw ValidationError("--stream-limit \(streamLimit): give 1 to 86400 seconds")
+        }
+    }
 
     func run() async throws {
         let logger = CLILogging.logger("crucible.controlplane", defaultLevel: .info)
         try await ServiceRunner.run(logger: logger) {
-            let opened = try await ControlPlaneRuntime.openStore(storeOptions.location, logger: logger)
+            var settings = StoreSettings()
+            settings.leaseTTLS = leaseTTL
+            settings.heartbeatIntervalS = leaseTTL / 3
+            let opened = try await ControlPlaneRuntime.openStore(
+                storeOptions.location, settings: settings, logger: logger)
             return (opened.store, opened.services, storeOptions.dataDirectory)
         } services: { store, _ in
-            let server = ControlPlaneServer(store: store, logger: logger)
+            let server = ControlPlaneServer(store: store, logger: logger, maxStreamDuration: .seconds(streamLimit))
             let app = server.application(host: listen.host, port: listen.port, logger: logger) { port in
                 print("crucible control plane listening on http://\(listen.host):\(port)")
+                fflush(nil)  // all streams: piped output must show the URL at once
             }
             return [app]
         }
@@ -61,6 +79,7 @@ enum ServiceRunner {
                     environmentToken: ProcessEnvironment.value("CRUCIBLE_ADMIN_TOKEN"))
                 if let tokenFile {
                     print("admin token: \(tokenFile)")
+                    fflush(nil)  // all streams: piped output must show the URL at once
                 }
                 let main = ServiceGroup(
                     configuration: ServiceGroupConfiguration(

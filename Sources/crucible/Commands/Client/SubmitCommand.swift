@@ -1,0 +1,166 @@
+import Agent
+import ArgumentParser
+import CrucibleAPI
+import Foundation
+import Toolchains
+
+/// `crucible submit`: tasks and candidates from folders become one run.
+struct SubmitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit a run: every candidate in --candidates against its task from --tasks.",
+        discussion: """
+            --tasks DIR and --candidates DIR are searched for *.json files (task files and candidate files, the \
+            formats of DESIGN.md); a folder named "candidates" inside --tasks is skipped. A candidate whose task \
+            is missing, or a file that is not valid, stops the submission before anything is sent.
+            Exit status with --wait: 0 every job was evaluated, 1 some job errored (infrastructure), 2 bad input, \
+            125 the control plane failed.
+            """)
+
+    @OptionGroup var client: ClientOptions
+    @Option(help: "Folder of task files (searched recursively).")
+    var tasks: String
+    @Option(help: "Folder of candidate files (searched recursively).")
+    var candidates: String
+    @Option(help: "The run's name (default: the candidates folder's name).")
+    var name: String?
+    @Option(help: "The run's share against your other runs, 1–100.")
+    var priority: Int?
+    @Flag(help: "Follow the run's live events until every job is done, then print a summary.")
+    var wait = false
+
+    func run() async throws {
+        let submission = try readSubmission()
+        let logger = CLILogging.logger("crucible.submit")
+        let wait = wait
+        try await client.withClient(logger: logger) { client in
+            let created = try await client.createRun(submission)
+            print("run \(created.id): \(created.jobs) jobs submitted")
+            fflush(nil)
+            guard wait else {
+                return
+            }
+            let progress = RunProgress(total: created.jobs, interactive: Terminal.isInteractive)
+            for try await event in client.streamRunEvents(runID: created.id) {
+                progress.record(event)
+            }
+            progress.finish()
+            let status = try await client.getRun(id: created.id)
+            print(RunProgress.summary(status))
+            if status.jobs.errored > 0 {
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    func readSubmission() throws -> RunSubmission {
+        do {
+            let taskSpecs = try JSONFolder.read(tasks, skipping: ["candidates"]) { try TaskFiles.readTask($0) }
+            let candidateList = try JSONFolder.read(candidates, skipping: []) { try TaskFiles.readCandidate($0) }
+            guard !candidateList.isEmpty else {
+                throw ValidationError("--candidates \(candidates): no candidate files (*.json) found")
+            }
+            var byID: [String: TaskSpec] = [:]
+            for task in taskSpecs {
+                byID[task.id] = task
+            }
+            for candidate in candidateList where byID[candidate.taskID] == nil {
+                throw ValidationError(
+                    "a candidate of \(candidate.model) is for task \(candidate.taskID), which is not in --tasks \(tasks)")
+            }
+            let used = Set(candidateList.map(\.taskID))
+            let submission = RunSubmission(
+                name: name ?? URL(fileURLWithPath: candidates).lastPathComponent,
+                tasks: taskSpecs.filter { used.contains($0.id) }, candidates: candidateList, priority: priority)
+            if let issue = submission.validationIssues().first {
+                throw ValidationError("the run is not valid: \(issue)")
+            }
+            return submission
+        } catch let error as ToolchainError {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+/// Every *.json file under a folder, read and sorted by path, skipping folders with the given names.
+enum JSONFolder {
+    static func read<T>(_ folder: String, skipping: Set<String>, _ load: (String) throws -> T) throws -> [T] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(folder) is not a folder")
+        }
+        guard let walker = FileManager.default.enumerator(atPath: folder) else {
+            throw ValidationError("\(folder): cannot be read")
+        }
+        var paths: [String] = []
+        while let relative = walker.nextObject() as? String {
+            let components = relative.split(separator: "/").map(String.init)
+            if components.dropLast().contains(where: skipping.contains) {
+                continue
+            }
+            if relative.hasSuffix(".json") {
+                paths.append(folder + "/" + relative)
+            }
+        }
+        return try paths.sorted().map(load)
+    }
+}
+
+/// Live progress of a run from its events: a redrawn line on a terminal, nothing in a pipe.
+final class RunProgress: @unchecked Sendable {
+    private let total: Int
+    private let interactive: Bool
+    private var verdicts: [Verdict: Int] = [:]
+    private var errored = 0
+    private var lastDraw = Date.distantPast
+
+    init(total: Int, interactive: Bool) {
+        self.total = total
+        self.interactive = interactive
+    }
+
+    func record(_ event: RunEvent) {
+        guard case .jobState(let change) = event.payload else {
+            return
+        }
+        switch change.state {
+        case .completed:
+            if let verdict = change.verdict {
+                verdicts[verdict, default: 0] += 1
+            }
+        case .errored: errored += 1
+        default: return
+        }
+        draw(force: false)
+    }
+
+    var done: Int { verdicts.values.reduce(0, +) + errored }
+
+    func draw(force: Bool) {
+        guard interactive, force || Date().timeIntervalSince(lastDraw) > 0.1 else {
+            return
+        }
+        lastDraw = Date()
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let parts = Verdict.allCases.compactMap { verdict in
+            verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
+        }
+        let line = "\r\(bar) \(done)/\(total)  " + (parts + (errored > 0 ? ["errored \(errored)"] : [])).joined(separator: " · ")
+        FileHandle.standardOutput.write(Data((line + "\u{1B}[K").utf8))
+    }
+
+    func finish() {
+        draw(force: true)
+        if interactive {
+            print("")
+        }
+    }
+
+    static func summary(_ status: RunStatus) -> String {
+        let jobs = status.jobs
+        return "run \(status.id) \(status.state.rawValue): \(jobs.completed) evaluated, \(jobs.errored) errored "
+            + "(infrastructure), \(jobs.cancelled) cancelled"
+    }
+}

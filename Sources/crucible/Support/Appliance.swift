@@ -1,0 +1,122 @@
+import Agent
+import ArgumentParser
+import AsyncHTTPClient
+import ControlPlane
+import Foundation
+import Logging
+import Sandbox
+import ServiceLifecycle
+
+/// The embedded appliance: a control plane on SQLite and a local agent, in one process (`crucible up`,
+/// `crucible demo`). SIGTERM or SIGINT drains the agent, stops the server, and closes the store last.
+struct Appliance {
+    var dataDirectory: String
+    var listen: ListenAddress
+    var slots: Int?
+    var policy: SandboxPolicy
+    var logger: Logger
+
+    /// What a foreground task gets while the appliance runs.
+    struct Running: Sendable {
+        var url: String
+        var adminToken: String
+        var store: Store
+        var http: HTTPClient
+    }
+
+    /// Runs until a signal; or, with `foreground`, until it returns, then shuts everything down in order.
+    /// `onReady` runs once the API answers.
+    func run(
+        onReady: @escaping @Sendable (Running) async -> Void = { _ in },
+        foreground: (@Sendable (Running) async throws -> Void)? = nil
+    ) async throws {
+        let opened: (store: Store, services: [any Service])
+        do {
+            opened = try await ControlPlaneRuntime.openStore(.directory(dataDirectory), logger: logger)
+            try await opened.store.migrate()
+        } catch let error as ControlPlaneError {
+            printError("crucible: \(error)")
+            throw ExitCode(2)
+        }
+        let store = opened.store
+        let environmentToken = ProcessEnvironment.value("CRUCIBLE_ADMIN_TOKEN")
+        let tokenFile = try await ControlPlaneRuntime.ensureAdminToken(
+            store: store, dataDirectory: dataDirectory, environmentToken: environmentToken)
+        let token =
+            environmentToken
+            ?? (tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)"
+        let server = ControlPlaneServer(store: store, logger: logger)
+        let app = server.application(host: listen.host, port: listen.port, logger: logger)
+        let logger = logger
+        let slots = slots
+        let policy = policy
+        let dataDirectory = dataDirectory
+        try await ControlPlaneClient.withHTTPClient { http in
+            let agent = try await LocalAgent.make(
+                settings: LocalAgent.Settings(
+                    name: "local", slots: slots, spoolDirectory: dataDirectory + "/agent", leaseWait: .seconds(10)),
+                policy: policy, controlPlane: url, token: token, http: http, logger: logger)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: app), .init(service: agent)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let running = Running(url: url, adminToken: token, store: store, http: http)
+                if let foreground {
+                    do {
+                        try await Self.waitUntilReady(url: url, http: http)
+                        await onReady(running)
+                        try await foreground(running)
+                    } catch {
+                        await group.triggerGracefulShutdown()
+                        try? await tasks.waitForAll()
+                        await store.database.close()
+                        throw error
+                    }
+                    await group.triggerGracefulShutdown()
+                } else {
+                    tasks.addTask {
+                        try await Self.waitUntilReady(url: url, http: http)
+                        await onReady(running)
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+        }
+        await store.database.close()
+    }
+
+    /// Waits for the server to answer `/readyz` (a few hundred milliseconds after start).
+    static func waitUntilReady(url: String, http: HTTPClient) async throws {
+        for _ in 0..<100 {
+            if let response = try? await http.execute(HTTPClientRequest(url: url + "/readyz"), timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        printError("crucible: the control plane did not come up on \(url)")
+        throw ExitCode(125)
+    }
+
+    /// A port free right now on loopback, for an appliance nobody else needs to find.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 7700
+    }
+}

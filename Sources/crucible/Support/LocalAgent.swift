@@ -1,0 +1,66 @@
+import Agent
+import ArgumentParser
+import AsyncHTTPClient
+import CrucibleAPI
+import Foundation
+import Logging
+import Sandbox
+import Toolchains
+
+/// Builds a node agent for this machine: checks that it can sandbox (refusing with what to fix), finds the
+/// toolchains, and wires the evaluator. `crucible agent`, `crucible up` and `crucible demo` share it.
+enum LocalAgent {
+    struct Settings {
+        var name: String?
+        var slots: Int?
+        var labels: [String: String] = [:]
+        var spoolDirectory: String
+        var slotBase = 0
+        var leaseWait: Duration = .seconds(30)
+    }
+
+    static func make(
+        settings: Settings, policy: SandboxPolicy, controlPlane: String, token: String, http: HTTPClient,
+        logger: Logger
+    ) async throws -> NodeAgent {
+        let nodeCheck = NodeCheck(policy: policy, logger: logger)
+        let prerequisites = await nodeCheck.prerequisites()
+        let report = NodeCheck.Report(items: prerequisites, probes: nil)
+        guard report.canSandbox else {
+            printError("crucible: \(report.refusal)")
+            throw ExitCode(2)
+        }
+        for item in prerequisites {
+            logger.debug("node check passed", metadata: ["check": "\(item.name)", "found": "\(item.detail)"])
+        }
+        let evaluator: Evaluator
+        let inventory: NodeInventory
+        do {
+            let runner = try SandboxRunner(logger: logger)
+            let catalog = try ToolchainCatalog.locate()
+            evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: logger)
+            inventory = NodeInventory.detect(runner: runner, catalog: catalog)
+        } catch let error as SandboxError {
+            throw CLIError.fail(error)
+        } catch {
+            printError("crucible: \(error)")
+            throw ExitCode(125)
+        }
+        if inventory.toolchains.isEmpty {
+            logger.warning("no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
+        }
+        let configuration = NodeAgentConfiguration(
+            name: settings.name ?? NodeAgentConfiguration.defaultName(), slots: settings.slots ?? inventory.cores,
+            inventory: inventory, spoolDirectory: settings.spoolDirectory, labels: settings.labels,
+            slotBase: settings.slotBase, leaseWait: settings.leaseWait, killSandboxesOnCancel: true)
+        do {
+            let client = try ControlPlaneClient(
+                baseURL: controlPlane, token: token, httpClient: http,
+                configuration: .init(userAgent: "crucible-agent/\(NodeAgent.version)"), logger: logger)
+            return try NodeAgent(configuration: configuration, client: client, evaluator: evaluator, logger: logger)
+        } catch {
+            printError("crucible: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The appliance from outside, as its users run it: `crucible up` in one process, `crucible submit --wait`
+/// and `crucible leaderboard` against it over loopback HTTP, and the main job, `crucible demo`.
+/// In the serialized CLI suite: the local agent's sandboxes use the same slots as the other CLI tests.
+extension CrucibleCLITests {
+    /// A `crucible up` in the background, stopped with SIGTERM at the end.
+    final class RunningAppliance {
+        let process = Process()
+        let data: String
+        let port: Int
+        let output = Pipe()
+
+        init() throws {
+            data = NSTemporaryDirectory() + "crucible-up-\(UUID().uuidString.prefix(8))"
+            port = Int.random(in: 20_000...40_000)
+            process.executableURL = URL(fileURLWithPath: CrucibleCLITests.executable)
+            process.arguments = ["up", "--data", data, "--listen", "127.0.0.1:\(port)", "--slots", "2"]
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        var url: String { "http://127.0.0.1:\(port)" }
+        var token: String {
+            (try? String(contentsOfFile: data + "/admin.token", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+
+        func waitUntilReady() async throws {
+            for _ in 0..<200 {
+                if !token.isEmpty, let (_, response) = try? await URLSession.shared.data(from: URL(string: url + "/readyz")!),
+                    (response as? HTTPURLResponse)?.statusCode == 200
+                {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("crucible up did not come up")
+        }
+
+        func get(_ path: String) async throws -> Data {
+            var request = URLRequest(url: URL(string: url + path)!)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            return try await URLSession.shared.data(for: request).0
+        }
+
+        /// SIGTERM: running jobs finish, then everything stops; the exit status.
+        func stop() -> Int32 {
+            process.interrupt()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: data)
+            return process.terminationStatus
+        }
+    }
+
+    static var repository: String {
+        // The test bundle sits in .build/debug; the task bank is at the repository's top.
+        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.path + "/tasks/candidates") {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }
+
+    @Test(.enabled(if: isRoot), .timeLimit(.minutes(5)))
+    func upThenSubmitTheSampleBankForTwoModels() async throws {
+        let appliance = try RunningAppliance()
+        try await appliance.waitUntilReady()
+        let candidates = NSTemporaryDirectory() + "crucible-candidates-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: candidates) }
+        for model in ["reference", "off-by-one"] {
+            try FileManager.default.copyItem(
+                atPath: Self.repository + "/tasks/candidates/\(model)", toPath: candidates + "/\(model)")
+        }
+        let submitted = try Self.crucible([
+            "submit", "--server", appliance.url, "--token-file", appliance.data + "/admin.token", "--tasks",
+            Self.repository + "/tasks", "--candidates", candidates, "--name", "two models", "--wait",
+        ])
+        #expect(submitted.status == 0, "\(submitted.stdout)\n\(submitted.stderr)")
+        let runID = try #require(
+            submitted.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        #expect(submitted.stdout.contains("64 jobs submitted"))
+        #expect(submitted.stdout.contains("64 evaluated, 0 errored"))
+
+        let results = try JSONSerialization.jsonObject(with: try await appliance.get("/v1/runs/\(runID)/results"))
+        let entries = try #require((results as? [String: Any])?["results"] as? [[String: Any]])
+        #expect(entries.count == 64)
+        for entry in entries {
+            let model = entry["model"] as? String
+            let verdict = entry["verdict"] as? String
+            #expect(entry["state"] as? String == "completed")
+            #expect(model == "reference" ? verdict == "passed" : verdict != "passed", "\(entry["task_id"] ?? ""): \(verdict ?? "")")
+            #expect(entry["score"] is [String: Any], "every evaluated job is scored")
+        }
+        // Where a test framework ran, the off-by-one answers fail with the failing tests named.
+        let failing = entries.filter { $0["model"] as? String == "off-by-one" && $0["verdict"] as? String == "failed" }
+        let named = failing.filter { entry in
+            ((entry["tests"] as? [[String: Any]]) ?? []).contains { ["failed", "error"].contains($0["status"] as? String) }
+        }
+        #expect(named.count >= failing.count / 2, "\(named.count) of \(failing.count) name their failing tests")
+
+        // The whole run as live events: every job's end, in order, then the run's.
+        let stream = String(decoding: try await appliance.get("/v1/runs/\(runID)/events"), as: UTF8.self)
+        let completed = stream.components(separatedBy: "\"state\":\"completed\"").count - 1
+        #expect(completed >= 64)
+        #expect(stream.contains("event: run_state"))
+
+        let board = try Self.crucible([
+            "leaderboard", "--server", appliance.url, "--token-file", appliance.data + "/admin.token", "--run", runID,
+            "--format", "csv",
+        ])
+        #expect(board.status == 0)
+        let rows = board.stdout.split(separator: "\n")
+        #expect(rows.count == 3)
+        #expect(rows.dropFirst().first?.hasPrefix("1,reference,") == true, "\(board.stdout)")
+        #expect(appliance.stop() == 0)
+    }
+
+    @Test(.enabled(if: isRoot), .timeLimit(.minutes(5)))
+    func demoRunsTheMainJobEndToEnd() async throws {
+        let data = NSTemporaryDirectory() + "crucible-demo-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let started = Date()
+        let output = try Self.crucible(["demo", "--data", data])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+        #expect(output.stdout.contains("Leaderboard"))
+        #expect(output.stdout.contains("Passed tasks per language"))
+        let leaderboard = try String(contentsOfFile: data + "/leaderboard.csv", encoding: .utf8)
+        #expect(leaderboard.split(separator: "\n").dropFirst().first?.hasPrefix("1,reference,") == true)
+        let lines = try String(contentsOfFile: data + "/results.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count >= 100)
+        let results = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        #expect(results.allSatisfy { $0["state"] as? String == "completed" }, "no job errored or was lost")
+        let byModel = Dictionary(grouping: results) { $0["model"] as? String ?? "" }
+        #expect(byModel["reference"]?.allSatisfy { $0["verdict"] as? String == "passed" } == true)
+        #expect(byModel["looper"]?.allSatisfy { $0["verdict"] as? String == "timeout" } == true)
+        #expect(byModel["no-compile"]?.filter { $0["verdict"] as? String == "build_failed" }.count ?? 0 >= 30)
+        #expect(byModel["hostile"]?.allSatisfy { $0["verdict"] as? String != "passed" } == true)
+        #expect(elapsed < 180, "the demo took \(elapsed) s")
+    }
+}
