@@ -162,10 +162,11 @@ struct EventStreamTests {
                 return got
             }
             #expect(received == [1, 2, 3, 4])
-            // A busy machine may let the second connection idle out too; each reconnect resumes where it was.
+            // On a busy machine an idle timeout may also strike before the first event arrives (and that
+            // reconnect has nothing to resume from); the connection that finished the run resumed after one.
             let requests = server.requests
             #expect(requests.count >= 2)
-            #expect(requests.dropFirst().allSatisfy { $0.header("last-event-id") != nil })
+            #expect(requests.last?.header("last-event-id") != nil)
         }
     }
 }
