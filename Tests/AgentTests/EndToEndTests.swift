@@ -32,22 +32,12 @@ struct EndToEndTests {
             let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
             let app = server.application(
                 host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { portInput.yield($0) })
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await app.runService(gracefulShutdownSignals: [])
-                    return nil
-                }
+            let secret = admin.secret
+            let result = try await withGracefullyStopped(app, logger: logger) {
                 var iterator = ports.makeAsyncIterator()
                 let port = await iterator.next() ?? 0
-                let handle = ControlPlaneHandle(url: "http://127.0.0.1:\(port)", store: store, adminToken: admin.secret)
-                do {
-                    let result = try await body(handle)
-                    group.cancelAll()
-                    return result
-                } catch {
-                    group.cancelAll()
-                    throw error
-                }
+                return try await body(
+                    ControlPlaneHandle(url: "http://127.0.0.1:\(port)", store: store, adminToken: secret))
             }
             await store.database.close()
             return result

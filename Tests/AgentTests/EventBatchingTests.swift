@@ -17,17 +17,21 @@ struct EventBatchingTests {
     /// Slack for a loaded build machine on top of the 250 ms window.
     static let slack = 0.15
 
-    @Test func aLoneEventGoesOutAtOnce() async {
-        let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
+    @Test func aLoneEventGoesOutAtOnce() async throws {
+        // A long window: a lone event that waited for it (for company) would be seconds late.
+        let batcher = JobEventBatcher(maxDelay: .seconds(20))
         let sent = Sent()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await batcher.run { sent.record($0) } }
-            batcher.emit(.jobState(.running))
-            try? await Task.sleep(for: .milliseconds(100))
-            #expect(sent.all.count == 1, "not held back waiting for company")
-            batcher.close()
+        let (_, latency) = try await SchedulerLatency.measure {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await batcher.run { sent.record($0) } }
+                batcher.emit(.jobState(.running))
+                _ = await eventually { !sent.all.isEmpty }
+                batcher.close()
+            }
         }
-        #expect(sent.all.first?.events.map(\.seq) == [1])
+        let first = try #require(sent.all.first)
+        #expect(first.events.map(\.seq) == [1])
+        #expect(first.at.timeIntervalSince(first.events[0].at) < 1 + latency.worstLateness)
     }
 
     @Test func aBurstBecomesFewBatchesInOrder() async {
@@ -51,39 +55,46 @@ struct EventBatchingTests {
         #expect(sent.all.count <= 3, "\(sent.all.count) requests for one burst")
     }
 
-    @Test func steadyEventsAreNeverMoreThanTheWindowBehind() async {
+    @Test func steadyEventsAreNeverMoreThanTheWindowBehind() async throws {
         let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
         let sent = Sent()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await batcher.run { sent.record($0) } }
-            for index in 0..<30 {
-                batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
-                try? await Task.sleep(for: .milliseconds(40))
+        let (_, latency) = try await SchedulerLatency.measure {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await batcher.run { sent.record($0) } }
+                for index in 0..<30 {
+                    batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
+                    try? await Task.sleep(for: .milliseconds(40))
+                }
+                batcher.close()
             }
-            batcher.close()
         }
         var lags: [Double] = []
         for (events, at) in sent.all {
             for event in events { lags.append(at.timeIntervalSince(event.at)) }
         }
         #expect(lags.count == 30)
-        #expect((lags.max() ?? 1) <= 0.25 + Self.slack, "worst lag \(lags.max() ?? -1) s")
+        let bound = 0.25 + Self.slack + latency.worstLateness
+        #expect((lags.max() ?? 1) <= bound, "worst lag \(lags.max() ?? -1) s, bound \(bound) s")
         #expect(sent.all.count < 30, "batched: \(sent.all.count) requests for 30 events")
-        #expect(sent.all.count >= 4, "but not held for the whole job: \(sent.all.count)")
+        #expect(sent.all.count >= 4 || latency.worstLateness > 0.2, "but not held for the whole job: \(sent.all.count)")
     }
 
-    @Test func closingFlushesAtOnce() async {
-        let batcher = JobEventBatcher(maxDelay: .seconds(10))
+    @Test func closingFlushesAtOnce() async throws {
+        // A window far longer than any stall of a busy test run: waiting it out could not go unnoticed.
+        let batcher = JobEventBatcher(maxDelay: .seconds(120))
         let sent = Sent()
-        let started = ContinuousClock.now
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await batcher.run { sent.record($0) } }
-            batcher.emit(.jobState(.running))
-            try? await Task.sleep(for: .milliseconds(50))
-            batcher.emit(.test(TestResult(name: "a", status: .passed)))
-            batcher.close()
+        let (elapsed, latency) = try await SchedulerLatency.measure {
+            let started = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await batcher.run { sent.record($0) } }
+                batcher.emit(.jobState(.running))
+                try? await Task.sleep(for: .milliseconds(50))
+                batcher.emit(.test(TestResult(name: "a", status: .passed)))
+                batcher.close()
+            }
+            return (ContinuousClock.now - started).seconds
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(elapsed < 30 + latency.worstLateness, "not held for the 60 s window")
         #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
         batcher.emit(.test(TestResult(name: "late", status: .passed)))  // after close: ignored, no crash
     }

@@ -162,7 +162,11 @@ struct EventStreamTests {
                 return got
             }
             #expect(received == [1, 2, 3, 4])
-            #expect(server.requests.count == 2)
+            // On a busy machine an idle timeout may also strike before the first event arrives (and that
+            // reconnect has nothing to resume from); the connection that finished the run resumed after one.
+            let requests = server.requests
+            #expect(requests.count >= 2)
+            #expect(requests.last?.header("last-event-id") != nil)
         }
     }
 }

@@ -7,7 +7,8 @@ import Testing
 @testable import Agent
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {
+/// Generous: `make test` runs every suite at once on a small machine, where tasks can stall for seconds.
+func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
@@ -109,24 +110,23 @@ struct NodeAgentTests {
 
     @Test func aRevokedLeaseStopsItsJobAndDropsTheResult() async throws {
         try await withTemporaryDirectory { spool in
-            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1), Jobs.job(2)])
-            let evaluator = ScriptedEvaluator(duration: .seconds(3))
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "held"), Jobs.job(2)])
+            let evaluator = ScriptedEvaluator(held: ["held"])
             controlPlane.state.withLock { $0.revoke = ["lease-1"] }
             try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { agent, _ in
                 #expect(await eventually { evaluator.finishedRuns.contains { $0.cancelled } })
                 #expect(await eventually { controlPlane.completions.count == 1 })
             }
             #expect(controlPlane.completions.map(\.jobID) == ["job-2"], "the revoked job's result is never sent")
-            let stopped = evaluator.finishedRuns.filter(\.cancelled)
-            #expect(stopped.count == 1)
-            #expect(stopped.allSatisfy { $0.ended - $0.started < .seconds(2) }, "stopped, not run to its end")
+            // `cancelled` is only set when the evaluation was interrupted, not run to its end.
+            #expect(evaluator.finishedRuns.filter(\.cancelled).count == 1)
         }
     }
 
     @Test func aDrainFromTheControlPlaneFinishesRunningJobsThenStops() async throws {
         try await withTemporaryDirectory { spool in
-            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
-            let evaluator = ScriptedEvaluator(duration: .milliseconds(800))
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "held")])
+            let evaluator = ScriptedEvaluator(held: ["held"])
             try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
                 try await withClient(url) { client in
                     let agent = try NodeAgent(
@@ -137,6 +137,8 @@ struct NodeAgentTests {
                         #expect(await eventually { !agent.runningLeases.isEmpty })
                         controlPlane.state.withLock { $0.drain = true }
                         controlPlane.enqueue(Jobs.job(2))
+                        #expect(await eventually { agent.isDraining })
+                        evaluator.release.fire()
                         // run() returns on its own: the drain came from the control plane.
                         try await group.waitForAll()
                     }
@@ -234,21 +236,25 @@ struct NodeAgentTests {
 
     @Test func cancellingTheAgentAbandonsItsJobsWithoutAResult() async throws {
         try await withTemporaryDirectory { spool in
-            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
-            let evaluator = ScriptedEvaluator(duration: .seconds(5))
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "held")])
+            let evaluator = ScriptedEvaluator(held: ["held"])
             try await CannedServer.run({ await controlPlane.handle($0) }) { _, url in
                 try await withClient(url) { client in
                     let agent = try NodeAgent(
                         configuration: Self.configuration(spool: spool), client: client, evaluator: evaluator,
                         logger: testLogger())
-                    let started = ContinuousClock.now
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await agent.run() }
-                        #expect(await eventually { !agent.runningLeases.isEmpty })
-                        group.cancelAll()
-                        try await group.waitForAll()
+                    let (elapsed, latency) = try await SchedulerLatency.measure {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { try await agent.run() }
+                            #expect(await eventually { !agent.runningLeases.isEmpty })
+                            let cancelled = ContinuousClock.now
+                            group.cancelAll()
+                            try await group.waitForAll()
+                            return (ContinuousClock.now - cancelled).seconds
+                        }
                     }
-                    #expect(ContinuousClock.now - started < .seconds(4), "stopped at once, not after the job")
+                    #expect(elapsed < 2 + latency.worstLateness, "stopped at once")
+                    #expect(evaluator.finishedRuns.allSatisfy { $0.cancelled })
                 }
             }
             #expect(controlPlane.completions.isEmpty)
@@ -260,8 +266,10 @@ struct NodeAgentTests {
         try await withTemporaryDirectory { spool in
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
             let evaluator = ScriptedEvaluator(duration: .milliseconds(1500), testCount: 30)
-            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { _, _ in
-                #expect(await eventually { controlPlane.completions.count == 1 })
+            let (_, latency) = try await SchedulerLatency.measure {
+                try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { _, _ in
+                    #expect(await eventually { controlPlane.completions.count == 1 })
+                }
             }
             let batches = controlPlane.state.withLock { $0.events }.filter { $0.jobID == "job-1" }
             var lags: [Double] = []
@@ -269,7 +277,8 @@ struct NodeAgentTests {
                 for event in batch.events { lags.append(batch.receivedAt.timeIntervalSince(event.at)) }
             }
             #expect(lags.count == 33)
-            #expect((lags.max() ?? 1) <= 0.25 + 0.2, "worst lag \(lags.max() ?? -1) s")
+            let bound = 0.25 + 0.2 + latency.worstLateness
+            #expect((lags.max() ?? 1) <= bound, "worst lag \(lags.max() ?? -1) s, bound \(bound) s")
             #expect(batches.count < 33, "batched: \(batches.count) requests")
         }
     }

@@ -57,21 +57,6 @@ struct NodeCheckTests {
         #expect(!item.passed)
         #expect(item.fix?.contains("/run") == true)
     }
-
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: NodeCheckTests.crucible)))
-    func theHostileProbesRunAndAreContained() async throws {
-        let check = NodeCheck(policy: try PolicyLoader.defaultPolicy(), slot: AgentSlots.take(2), logger: testLogger())
-        let report = await check.run(probes: true, probeExecutable: Self.crucible)
-        let probes = try #require(report.probes, "\(report.render())")
-        #expect(probes.count == HostileProbe.all.count)
-        #expect(report.passed, "\(report.render())")
-        #expect(report.render().contains("All \(probes.count) probes contained."))
-    }
-
-    static var crucible: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible")
-            .path
-    }
 }
 
 @Suite("Evaluator progress: steps and tests reported as they finish")

@@ -153,9 +153,10 @@ public struct NodeCheck: Sendable {
         let name = "cgroups"
         do {
             let driver = try CgroupDetector.driver()
-            // What every sandbox does: make a cgroup with limits in each controller, then remove it.
+            // What every sandbox does: make a cgroup with limits in each controller, then remove it. The name
+            // carries this process's pid (a crash leaves it to the stale sweep) and is unique (checks may overlap).
             let cgroup = try driver.create(
-                name: "crucible-\(getpid())-check",
+                name: "crucible-\(getpid())-check-\(UUID().uuidString.prefix(8))",
                 limits: CgroupLimits(memory: 64 << 20, pids: 16, cpuCores: 1, cpuWeight: 100))
             try cgroup.remove()
             let controllers = driver.version == .v1 ? "memory, pids, cpu, cpuacct, freezer" : "memory, pids, cpu"

@@ -207,6 +207,12 @@ public struct ControlPlaneClient: Sendable {
         try await send(.healthz, reply: HealthReply.self)
     }
 
+    /// `GET /readyz`. A control plane that is up but not ready answers 503 with its checks; that comes back
+    /// as the reply (status `unavailable`), not as an error, so a caller can show what is wrong.
+    public func readyz() async throws(AgentError) -> HealthReply {
+        try await send(.readyz, reply: HealthReply.self, alsoAccepting: [503])
+    }
+
     // MARK: - Sending
 
     struct EmptyBody: Encodable {}
@@ -215,7 +221,7 @@ public struct ControlPlaneClient: Sendable {
     func send<Reply: Decodable>(
         _ endpoint: APIEndpoint, id: String? = nil, query: [(name: String, value: String)] = [],
         body: (some Encodable)? = EmptyBody?.none, reply: Reply.Type, idempotent: Bool = true,
-        timeout: Duration? = nil
+        timeout: Duration? = nil, alsoAccepting: Set<Int> = []
     ) async throws(AgentError) -> Reply {
         var encoded: Data?
         if let body {
@@ -226,7 +232,8 @@ public struct ControlPlaneClient: Sendable {
             }
         }
         let data = try await sendRaw(
-            endpoint, id: id, query: query, body: encoded, idempotent: idempotent, timeout: timeout)
+            endpoint, id: id, query: query, body: encoded, idempotent: idempotent, timeout: timeout,
+            alsoAccepting: alsoAccepting)
         do {
             return try CrucibleJSON.decode(Reply.self, from: data)
         } catch {
@@ -237,16 +244,17 @@ public struct ControlPlaneClient: Sendable {
         }
     }
 
-    /// One call, the 2xx body as bytes.
+    /// One call, the 2xx body (or one of `alsoAccepting`'s) as bytes.
     func sendRaw(
         _ endpoint: APIEndpoint, id: String? = nil, query: [(name: String, value: String)] = [], body: Data? = nil,
-        idempotent: Bool = true, timeout: Duration? = nil
+        idempotent: Bool = true, timeout: Duration? = nil, alsoAccepting: Set<Int> = []
     ) async throws(AgentError) -> Data {
         let request = try makeRequest(endpoint, id: id, query: query, body: body, accept: MediaType.json)
         var attempt = 1
         while true {
             do {
-                return try await attemptOnce(request, endpoint: endpoint, timeout: timeout)
+                return try await attemptOnce(
+                    request, endpoint: endpoint, timeout: timeout, alsoAccepting: alsoAccepting)
             } catch {
                 guard configuration.retry.shouldRetry(error, attempt: attempt, idempotent: idempotent) else {
                     if error.kind != .cancelled {
@@ -270,7 +278,7 @@ public struct ControlPlaneClient: Sendable {
     }
 
     private func attemptOnce(
-        _ request: HTTPClientRequest, endpoint: APIEndpoint, timeout: Duration?
+        _ request: HTTPClientRequest, endpoint: APIEndpoint, timeout: Duration?, alsoAccepting: Set<Int>
     ) async throws(AgentError) -> Data {
         let response: HTTPClientResponse
         let data: Data
@@ -283,7 +291,8 @@ public struct ControlPlaneClient: Sendable {
             throw classify(error, endpoint: endpoint)
         }
         let contentType = response.headers.first(name: "content-type")
-        guard (200..<300).contains(response.status.code) else {
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) || alsoAccepting.contains(status) else {
             throw errorReply(
                 endpoint, status: Int(response.status.code), body: data, contentType: contentType,
                 retryAfter: response.headers.first(name: "retry-after"))
@@ -440,6 +449,12 @@ public struct ControlPlaneClient: Sendable {
         } catch {
             throw .cancelled
         }
+    }
+
+    /// The URL as the client will use it, or an error naming `--control-plane`: lets a command line reject a
+    /// bad URL before doing anything slow.
+    public static func normalizedURL(_ raw: String) throws(AgentError) -> String {
+        try normalized(raw)
     }
 
     static func normalized(_ raw: String) throws(AgentError) -> String {

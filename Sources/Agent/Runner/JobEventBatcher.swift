@@ -65,8 +65,10 @@ final class JobEventBatcher: Sendable {
                 }
                 continue
             }
-            if !closed, let due, due > .now {
-                try? await Task.sleep(until: due, clock: .continuous)
+            // Wait out the window in short slices of one task's sleep: `close` is noticed within a slice, and
+            // no extra tasks are involved (on a busy node every task hop adds scheduling delay).
+            while let due, due > .now, !state.withLock({ $0.closed }), !Task.isCancelled {
+                try? await Task.sleep(for: min(due - .now, .milliseconds(25)))
             }
             let batch = state.withLock { state -> [JobEvent] in
                 let batch = Array(state.queued.prefix(maxBatch))

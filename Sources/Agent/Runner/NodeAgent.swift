@@ -277,7 +277,7 @@ public final class NodeAgent: Service, Sendable {
         batcher.emit(.jobState(.running))
         let events = client.withRetry(RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(2)))
         let evaluator = self.evaluator
-        let result = await withTaskGroup(of: Void.self) { group -> JobResult? in
+        let completion = await withTaskGroup(of: Void.self) { group -> SpooledCompletion? in
             group.addTask {
                 await batcher.run { batch in
                     await self.post(batch, job: job, client: events, revoked: revoked, logger: logger)
@@ -295,11 +295,23 @@ public final class NodeAgent: Service, Sendable {
                         })
                 }, until: revoked)
             batcher.close()
+            metrics.jobDuration.recordSeconds((ContinuousClock.now - started).seconds)
+            // The result goes to disk while the last progress events are still being sent (a slow or absent
+            // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
+            // sees the steps and tests before the job's final state.
+            let completion = await self.record(result, of: job, slot: slot, revoked: revoked, logger: logger)
             await group.waitForAll()
-            return result
+            return completion
         }
-        metrics.jobDuration.recordSeconds((ContinuousClock.now - started).seconds)
+        if let completion {
+            deliveries.yield(completion)
+        }
+    }
 
+    /// Turns a finished evaluation into a spooled completion, or drops it (revoked, or the agent stopping).
+    private func record(
+        _ result: JobResult?, of job: LeasedJob, slot: Int, revoked: OneShot, logger: Logger
+    ) async -> SpooledCompletion? {
         guard let result, !revoked.isFired, !Task.isCancelled else {
             state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
             metrics.jobsRunning.record(state.withLock { $0.running.count })
@@ -309,7 +321,7 @@ public final class NodeAgent: Service, Sendable {
             } else {
                 logger.info("job abandoned: the agent is stopping; its lease will expire and it will run again")
             }
-            return
+            return nil
         }
         for step in result.steps {
             metrics.sandboxDuration.recordSeconds(step.wallTimeS)
@@ -345,7 +357,7 @@ public final class NodeAgent: Service, Sendable {
                 "verdict": "\(result.verdict.rawValue)", "tests": "\(result.testsPassed)/\(result.testsTotal)",
                 "reference_cpu_s": "\(reference.map { "\($0)" } ?? "none")",
             ])
-        deliveries.yield(completion)
+        return completion
     }
 
     private func post(

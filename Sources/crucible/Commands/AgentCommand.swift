@@ -37,10 +37,12 @@ struct AgentCommand: AsyncParsableCommand {
     var name: String?
     @Option(help: "Where results wait until delivered (default: DATA/spool).")
     var spool: String?
+    @Option(
+        name: .customLong("slot-base"),
+        help: "The first sandbox slot (each slot is a host uid); give agents on one host disjoint ranges.")
+    var slotBase = 0
     @Option(help: "The data directory (default: ./crucible-data).")
     var data = "./crucible-data"
-    @Option(help: .hidden)
-    var slotBase = 0
     @Flag(help: "Only check that this node can run sandboxes, then run the hostile probes; start nothing.")
     var check = false
     @OptionGroup var policyOptions: PolicyOptions
@@ -48,6 +50,9 @@ struct AgentCommand: AsyncParsableCommand {
     func validate() throws {
         if let slots, slots < 1 || slots > 1024 {
             throw ValidationError("--slots \(slots): give a number from 1 to 1024")
+        }
+        if slotBase < 0 || slotBase > 60_000 {
+            throw ValidationError("--slot-base \(slotBase): give a number from 0 to 60000")
         }
         if !check, controlPlane == nil {
             throw ValidationError(
@@ -64,7 +69,7 @@ struct AgentCommand: AsyncParsableCommand {
         } catch let error as SandboxError {
             throw CLIError.fail(error)
         }
-        let nodeCheck = NodeCheck(policy: policy, logger: logger)
+        let nodeCheck = NodeCheck(policy: policy, slot: slotBase, logger: logger)
         if check {
             let report = await nodeCheck.run(probes: true)
             print(report.render())
@@ -78,6 +83,7 @@ struct AgentCommand: AsyncParsableCommand {
         let token: String
         do {
             userLabels = try labels.map { try NodeInventory.parseLabels($0) } ?? [:]
+            _ = try ControlPlaneClient.normalizedURL(controlPlane ?? "")
             token = try readToken()
         } catch let error as AgentError {
             printError("crucible: \(error)")

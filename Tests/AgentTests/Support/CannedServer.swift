@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 @testable import Agent
@@ -90,16 +91,10 @@ final class CannedServer: Sendable {
         let app = Application(
             responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in portInput.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.runService(gracefulShutdownSignals: [])
-                return nil
-            }
+        return try await withGracefullyStopped(app, logger: logger) {
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0
-            let result = try await body(server, "http://127.0.0.1:\(port)")
-            group.cancelAll()
-            return result
+            return try await body(server, "http://127.0.0.1:\(port)")
         }
     }
 
@@ -167,4 +162,80 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async rethrow
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try await body(path)
+}
+
+/// How late this process's tasks wake up: a timing bound is only meaningful relative to it. Another suite
+/// that blocks the cooperative thread pool (a synchronous wait, a blocking connect) delays every task in
+/// the process, including the code under test; the probe measures that delay so assertions can allow for
+/// it and still catch the code itself holding events back.
+final class SchedulerLatency: Sendable {
+    private let worst = Mutex<Duration>(.zero)
+
+    var worstLateness: Double { worst.withLock { $0 }.seconds }
+
+    /// Runs `body` while sampling how late 10 ms sleeps wake.
+    static func measure<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> (T, SchedulerLatency) {
+        let probe = SchedulerLatency()
+        let created = ContinuousClock.now
+        let result = try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                // How long a new task waited for a thread counts too: the code under test starts tasks.
+                probe.worst.withLock { $0 = max($0, ContinuousClock.now - created) }
+                while !Task.isCancelled {
+                    let before = ContinuousClock.now
+                    try? await Task.sleep(for: .milliseconds(10))
+                    let late = ContinuousClock.now - before - .milliseconds(10)
+                    probe.worst.withLock { $0 = max($0, late) }
+                }
+                return nil
+            }
+            let value = try await body()
+            group.cancelAll()
+            return value
+        }
+        return (result, probe)
+    }
+}
+
+/// A loopback port nothing listens on: bound to learn a free number, then closed without listening. (Stopping
+/// a test server and connecting to its port races its shutdown, which NIO does not survive.)
+func unusedLocalPort() -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return 1 }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+        }
+    }
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : 1
+}
+
+/// Runs `service` (a server) during `body`, then stops it gracefully: it stops accepting before it closes what
+/// is open, so a client still connecting is refused rather than accepted mid-shutdown (which NIO does not
+/// survive). Connections left hanging are cut after a second.
+func withGracefullyStopped<T: Sendable>(
+    _ service: some Service, logger: Logger, _ body: @Sendable () async throws -> T
+) async throws -> T {
+    var configuration = ServiceGroupConfiguration(services: [.init(service: service)], logger: logger)
+    configuration.maximumGracefulShutdownDuration = .seconds(1)
+    let group = ServiceGroup(configuration: configuration)
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            let value = try await body()
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            return value
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
 }

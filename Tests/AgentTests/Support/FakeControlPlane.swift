@@ -122,12 +122,17 @@ final class ScriptedEvaluator: JobEvaluating {
 
     let duration: Duration
     let testCount: Int
+    /// Jobs of these models do not finish until `release` fires (or they are cancelled): a test decides when,
+    /// instead of racing a clock.
+    let held: Set<String>
+    let release = OneShot()
     private let runs = Mutex<[Run]>([])
     private let active = Mutex<(now: Int, peak: Int, slots: Set<Int>, clash: Bool)>((0, 0, [], false))
 
-    init(duration: Duration = .milliseconds(100), testCount: Int = 3) {
+    init(duration: Duration = .milliseconds(100), testCount: Int = 3, held: Set<String> = []) {
         self.duration = duration
         self.testCount = testCount
+        self.held = held
     }
 
     var finishedRuns: [Run] { runs.withLock { $0 } }
@@ -167,6 +172,10 @@ final class ScriptedEvaluator: JobEvaluating {
             let test = TestResult(name: "test_\(index)", status: passes || index > 0 ? .passed : .failed)
             tests.append(test)
             progress?(.test(test))
+        }
+        if !cancelled, held.contains(model) {
+            await release.wait()
+            cancelled = Task.isCancelled
         }
         let testStep = StepResult(
             name: .test, status: passes ? .ok : .exited, exitCode: passes ? 0 : 1,
