@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path .build-release
 CRUCIBLE_RELEASE = .build-release/release/crucible
 
-.PHONY: deps build release demo showcase test test-unit test-leaks bench clean
+.PHONY: deps build release demo showcase test test-unit test-leaks test-images bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -24,11 +24,15 @@ demo: release
 showcase: release
 	bash scripts/demo.sh $(CRUCIBLE_RELEASE)
 
-# Three runs: unit, security and command-line tests; then every language's sample bank (heavy
+# Four runs: unit, security and command-line tests; then every language's sample bank (heavy
 # compilers, kept apart so they do not turn the security suite's time limits into flakes); then
-# the leak test alone, since it counts the host's processes, mounts and descriptors.
+# the leak test alone, since it counts the host's processes, mounts and descriptors; then one real
+# image build from the Debian mirror (images/bookworm-python.yaml, 1-2 minutes; images/README.md
+# says why it is worth it), CRUCIBLE_TEST_DEBOOTSTRAP=0 skipping it on a node without the mirror;
+# then schemathesis against the API and the multi-host test (network namespaces).
 # The control plane's PostgreSQL tests need a server: scripts/start-postgres.sh starts the local one
 # and prints its URL, unless CRUCIBLE_TEST_POSTGRES_URL already names one.
+CRUCIBLE_TEST_DEBOOTSTRAP ?= 1
 test: deps
 	$(SWIFT) build --build-tests
 	set -e; \
@@ -36,15 +40,25 @@ test: deps
 		url="$$(bash scripts/start-postgres.sh)"; \
 		export CRUCIBLE_TEST_POSTGRES_URL="$$url"; \
 	fi; \
-	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests; \
+	$(SWIFT) test --skip-build --skip LeakTests --skip SampleBankTests --skip DebootstrapImageTests; \
 	$(SWIFT) test --skip-build --filter SampleBankTests; \
 	$(SWIFT) test --skip-build --filter LeakTests
+	if [ "$(CRUCIBLE_TEST_DEBOOTSTRAP)" = 1 ]; then \
+	  CRUCIBLE_TEST_DEBOOTSTRAP=1 $(SWIFT) test --skip-build --filter DebootstrapImageTests; fi
 	bash scripts/schemathesis.sh .build/debug/crucible
 	bash scripts/multihost-test.sh .build/debug/crucible
+
+# Only the test that needs the Debian mirror (the last step of `make test`): a real
+# `crucible images build` of images/bookworm-python.yaml, then sandboxes and jobs on it. The image
+# stays in /var/tmp/crucible-test-images, so a second run finds it up to date and takes seconds.
+test-images: deps
+	$(SWIFT) build --build-tests
+	CRUCIBLE_TEST_DEBOOTSTRAP=1 $(SWIFT) test --skip-build --filter DebootstrapImageTests
 
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)
 	python3 bench/toolchains_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
+	python3 bench/caches_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
 
 clean:
 	rm -rf .build .build-release

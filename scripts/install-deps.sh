@@ -12,7 +12,9 @@ fi
 # python3 (Debian's, under /usr): hostile test programs run it inside sandboxes.
 # util-linux, procps, iproute2: setpriv/unshare/fallocate, ps, ip in tests and the demo.
 # libsqlite3-dev: the embedded store. (PostgreSQL, for the tests of the cluster store: scripts/start-postgres.sh.)
-packages=(libseccomp-dev libsqlite3-dev pkg-config bubblewrap python3 util-linux procps iproute2 coreutils jq bc)
+# debootstrap: `crucible images build` (images/README.md) and its tests.
+packages=(libseccomp-dev libsqlite3-dev pkg-config bubblewrap python3 util-linux procps iproute2 coreutils jq bc
+    debootstrap)
 
 missing=()
 for package in "${packages[@]}"; do

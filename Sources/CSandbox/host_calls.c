@@ -9,6 +9,10 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#ifndef SYS_renameat2
+#define SYS_renameat2 316
+#endif
+
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
@@ -42,4 +46,16 @@ int csbx_open_beneath(int32_t dirfd, const char *path, int32_t flags, uint32_t m
     how.mode = (flags & O_CREAT) ? mode : 0;
     how.resolve = 0x08 /* RESOLVE_BENEATH */ | 0x04 /* RESOLVE_NO_SYMLINKS */ | 0x02 /* RESOLVE_NO_MAGICLINKS */;
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+int csbx_open_in_root(int32_t rootfd, const char *path, int32_t flags) {
+    struct csbx_open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(uint32_t)(flags | O_CLOEXEC);
+    how.resolve = 0x10 /* RESOLVE_IN_ROOT */ | 0x02 /* RESOLVE_NO_MAGICLINKS */;
+    return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int csbx_rename_exchange(const char *from, const char *to) {
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 2 /* RENAME_EXCHANGE */);
 }

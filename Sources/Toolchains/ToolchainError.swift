@@ -8,6 +8,10 @@ public enum ToolchainError: Error, Sendable, CustomStringConvertible, Equatable 
     case notFound(String)
     /// The node could not evaluate the job (sandbox, workspace, missing tools): never the candidate's fault.
     case infrastructure(String)
+    /// An image definition (`images/<name>.yaml`) is invalid: `key` is its dotted path, `line` its line.
+    case invalidImage(file: String, key: String, line: Int?, message: String)
+    /// Building an image failed at a named step; nothing of it was left in the store.
+    case imageBuild(image: String, step: String, message: String)
     /// The candidate's code broke the workspace the toolchain needs (replaced its files or directories
     /// with links, say): the candidate's fault, so the job fails.
     case tampered(String)
@@ -19,6 +23,10 @@ public enum ToolchainError: Error, Sendable, CustomStringConvertible, Equatable 
         case .notFound(let message): return message
         case .infrastructure(let message): return message
         case .tampered(let message): return message
+        case .invalidImage(let file, let key, let line, let message):
+            return "image definition \(file): \(line.map { "line \($0): " } ?? "")\(key): \(message)"
+        case .imageBuild(let image, let step, let message):
+            return "building the image \(image) failed at step '\(step)': \(message)"
         }
     }
 }

@@ -8,9 +8,9 @@ struct Crucible: AsyncParsableCommand {
         commandName: "crucible",
         abstract: "Run and judge untrusted, AI-written code in sandboxes.",
         subcommands: [
-            SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, TasksCommand.self,
-            UpCommand.self, ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
-            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self,
+            SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, ImagesCommand.self,
+            TasksCommand.self, UpCommand.self, ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
+            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self, ControlPlaneBench.self,
         ]
     )
 

@@ -201,3 +201,56 @@ import Testing
         #expect(output.stdout.contains("failed"))
     }
 }
+
+/// `crucible images` and a policy's `image`, from outside.
+@Suite struct ImagesCLITests {
+
+    @Test func imagesListShowsHostAndTheDefinitions() throws {
+        let output = try CrucibleCLITests.crucible(["images", "list"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let names = output.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(names.first == "host")
+        #expect(names.contains("bookworm") && names.contains("bookworm-python"), "\(output.stdout)")
+        let json = try CrucibleCLITests.crucible(["images", "list", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.first?["kind"] as? String == "host" && rows.first?["state"] as? String == "host")
+    }
+
+    @Test func buildingAnUnknownImageIsBadInput() throws {
+        let output = try CrucibleCLITests.crucible(["images", "build", "no-such-image"])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("no image 'no-such-image'"), "\(output.stderr)")
+        let host = try CrucibleCLITests.crucible(["images", "build", "host"])
+        #expect(host.status == 0 && host.stdout.contains("nothing to build"))
+    }
+
+    /// A policy naming an image this node has not built: `policy show` says so, a sandbox is refused
+    /// (exit 2) with the command that builds it.
+    @Test func aPolicyOnAnImageThatIsNotBuilt() throws {
+        let path = NSTemporaryDirectory() + "crucible-image-policy-\(UUID().uuidString).yaml"
+        try "image: never-built-here\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        let show = try CrucibleCLITests.crucible(["policy", "show", "--policy", path])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("image: never-built-here (NOT BUILT"), "\(show.stdout.prefix(300))")
+        let json = try CrucibleCLITests.crucible(["policy", "show", "--policy", path, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["image_status"] as? [String: Any])?["state"] as? String == "not_built")
+        guard CrucibleCLITests.isRoot else { return }
+        let run = try CrucibleCLITests.crucible(["sandbox", "run", "--policy", path, "--", "/bin/true"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("crucible images build never-built-here"), "\(run.stderr)")
+        let exec = try CrucibleCLITests.crucible(["exec", "--policy", path, "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference"])
+        #expect(exec.status == 2)
+        #expect(exec.stderr.contains("crucible images build never-built-here"), "\(exec.stderr)")
+    }
+
+    @Test func aPolicyWithAPathForAnImageNamesTheLine() throws {
+        let path = NSTemporaryDirectory() + "crucible-image-policy-\(UUID().uuidString).yaml"
+        try "network: none\nimage: /srv/rootfs\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        let output = try CrucibleCLITests.crucible(["policy", "show", "--policy", path])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("line 2") && output.stderr.contains("image"), "\(output.stderr)")
+    }
+}

@@ -199,7 +199,7 @@ struct DesignExampleTests {
                           "cost_per_passed_usd": 0.00525},
                          {"rank": 2, "model": "m2", "score": 60, "ci_low": 55, "ci_high": 65,
                           "pass_rate": 0.5, "pass_at_1": 0.5, "jobs": 50, "mean_latency_ms": null,
-                          "total_cost_usd": null, "tied": true, "errored_jobs": 1, "p95_latency_ms": null, "cost_per_passed_usd": null}]}
+                          "total_cost_usd": null, "tied": true, "errored_jobs": 1, "p95_latency_ms": null, "cost_per_passed_usd": null}], "judge_agreement": 0.81}
             """#)
         #expect(board.entries.map(\.rank) == [1, 2])
     }

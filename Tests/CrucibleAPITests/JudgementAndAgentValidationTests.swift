@@ -82,7 +82,7 @@ struct JudgementAndAgentValidationTests {
     }
 
     @Test func endpointsAndRoles() {
-        #expect(APIEndpoint.all.count == 18)
+        #expect(APIEndpoint.all.count == 19)
         #expect(Set(APIEndpoint.all.map(\.operationID)).count == APIEndpoint.all.count)
         #expect(APIEndpoint.createRun.allows(.submitter))
         #expect(!APIEndpoint.createRun.allows(.agent))

@@ -164,6 +164,16 @@ int csbx_set_pipe_size(int32_t fd, int32_t size);
 /// touches a workspace that sandboxed code has had its hands on. Returns a descriptor or -1 with errno.
 int csbx_open_beneath(int32_t dirfd, const char *path, int32_t flags, uint32_t mode);
 
+/// openat2(rootfd, path, flags | O_CLOEXEC) as if `rootfd` were the root directory: `..` and symlinks,
+/// absolute ones included, are resolved inside it and never above it (RESOLVE_IN_ROOT |
+/// RESOLVE_NO_MAGICLINKS). How a built image's paths are looked up on the host: a link in the image
+/// that says /etc must mean the image's /etc, not the node's. Returns a descriptor or -1 with errno.
+int csbx_open_in_root(int32_t rootfd, const char *path, int32_t flags);
+
+/// renameat2(from, to, RENAME_EXCHANGE): swaps two existing paths in one step, so a rebuilt image
+/// replaces the old one with no moment at which neither (or half of one) is in place. 0 or -1 with errno.
+int csbx_rename_exchange(const char *from, const char *to);
+
 // Hostile probes need a few instructions Swift cannot express. They run only inside a sandbox.
 
 /// Any system call by number with six arguments; returns the result, or -errno.

@@ -14,6 +14,18 @@ enum HTTPSupport {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// One JSON object per line.
+    static func ndjson(_ values: [some Encodable]) throws -> Response {
+        var body = Data()
+        for value in values {
+            body.append(try CrucibleJSON.encode(value))
+            body.append(0x0A)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: MediaType.ndjson],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
     static func error(_ error: ControlPlaneError) -> Response {
         var headers: HTTPFields = [.contentType: MediaType.json]
         if let retry = error.retryAfterS {

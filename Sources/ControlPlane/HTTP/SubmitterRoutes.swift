@@ -32,13 +32,33 @@ extension ControlPlaneAPI {
         guard request.headers[.accept]?.contains(MediaType.ndjson) == true else {
             return try HTTPSupport.json(results)
         }
-        var body = Data()
-        for entry in results.results {
-            body.append(try CrucibleJSON.encode(entry))
-            body.append(0x0A)
+        return try HTTPSupport.ndjson(results.results)
+    }
+
+    /// Pairs of answers to one task, the better one chosen: training data from a run (RLHF, DPO).
+    func getRunPreferences(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
+        -> Response
+    {
+        let principal = try Principal.required(caller)
+        let candidates = try await store.preferenceCandidates(
+            runID: try HTTPSupport.id(context), tenant: principal.tenantFilter)
+        let pairs: [Scoring.PreferencePair]
+        do {
+            // Equal scores say nothing about which answer is better.
+            pairs = try PreferencePairs.make(from: candidates, minimumMargin: 0.5)
+        } catch {
+            throw ControlPlaneError(.internalError, "preference pairs: \(error)")
         }
-        return Response(
-            status: .ok, headers: [.contentType: MediaType.ndjson], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        let entries = pairs.map { pair in
+            PreferencePairEntry(
+                taskID: pair.taskID, prompt: pair.prompt, chosen: pair.chosen, rejected: pair.rejected,
+                chosenJobID: pair.chosenID, rejectedJobID: pair.rejectedID, chosenScore: pair.chosenScore,
+                rejectedScore: pair.rejectedScore)
+        }
+        guard request.headers[.accept]?.contains(MediaType.ndjson) == true else {
+            return try HTTPSupport.json(PreferencePairList(pairs: entries))
+        }
+        return try HTTPSupport.ndjson(entries)
     }
 
     func createTasks(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {

@@ -4,8 +4,8 @@ import Scoring
 
 /// The bridge from a job's result (wire types) to the pure `Scoring` module: what was measured goes in,
 /// the automated score comes out. Nothing here is estimated; what was not measured stays nil.
-enum JobScoring {
-    static func outcome(
+public enum JobScoring {
+    public static func outcome(
         result: JobResult, task: TaskSpec, candidate: Candidate, referenceCPUTimeS: Double?,
         judgements: [Scoring.Judgement] = []
     ) -> JobOutcome {
@@ -30,7 +30,7 @@ enum JobScoring {
     }
 
     /// The automated score under a run's weights, or nil for an `errored` job (never the model's failure).
-    static func score(_ outcome: JobOutcome, weights: CrucibleAPI.ScoreWeights) throws -> CrucibleAPI.JobScore? {
+    public static func score(_ outcome: JobOutcome, weights: CrucibleAPI.ScoreWeights) throws -> CrucibleAPI.JobScore? {
         var config = ScoringConfig.default
         config.weights = Scoring.ScoreWeights(
             correctness: weights.correctness, quality: weights.quality, efficiency: weights.efficiency,

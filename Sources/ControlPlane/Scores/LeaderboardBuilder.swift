@@ -22,6 +22,6 @@ public enum LeaderboardBuilder {
                     meanLatencyMS: entry.meanLatencyMs, totalCostUSD: entry.totalCostUSD,
                     tied: entry.tiedWithPrevious, erroredJobs: entry.erroredJobs, p95LatencyMS: entry.p95LatencyMs,
                     costPerPassedUSD: entry.costPerPassedUSD)
-            })
+            }, judgeAgreement: JudgeAgreement.alpha(for: jobs))
     }
 }

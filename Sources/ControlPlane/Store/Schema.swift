@@ -52,7 +52,7 @@ enum Schema {
                     created_at DOUBLE PRECISION NOT NULL, leased_at DOUBLE PRECISION,
                     completed_at DOUBLE PRECISION)
                 """,
-                "CREATE INDEX jobs_queue ON jobs (state, language, run_id, seq)",
+                "CREATE INDEX jobs_run_state ON jobs (run_id, state, seq)",
                 "CREATE INDEX jobs_run ON jobs (run_id, seq)",
                 "CREATE INDEX jobs_lease ON jobs (lease_id)",
                 "CREATE INDEX jobs_expiry ON jobs (state, lease_expires_at)",

@@ -100,10 +100,13 @@ extension Store {
 
     /// Marks the run finished when no job is left to run, with a `run_state` event.
     static func finishRunIfDone(_ connection: any SQLConnection, runID: String, at: Date) async throws {
-        let counts = try await jobCounts(connection, runID: runID)
-        guard counts.queued + counts.leased + counts.running == 0 else {
+        // One indexed probe per completion; the full count only once, at the end.
+        let unfinished = try await connection.query(
+            "SELECT 1 AS one FROM jobs WHERE run_id = ? AND state IN ('queued', 'leased', 'running') LIMIT 1", runID)
+        guard unfinished.isEmpty else {
             return
         }
+        let counts = try await jobCounts(connection, runID: runID)
         let updated = try await connection.query(
             "UPDATE runs SET completed_at = ? WHERE id = ? AND completed_at IS NULL RETURNING id", at, runID)
         if !updated.isEmpty {

@@ -125,3 +125,30 @@ enum JudgeKindMapping {
         }
     }
 }
+
+extension Store {
+    /// The run's completed answers as preference candidates: the job's automated score, its files as text.
+    public func preferenceCandidates(runID: String, tenant: String?) async throws -> [PreferenceCandidate] {
+        try await database.read { connection in
+            _ = try await runRow(connection, id: runID, tenant: tenant)
+            var prompts: [String: String] = [:]
+            for row in try await connection.query("SELECT task_id, spec FROM run_tasks WHERE run_id = ?", runID) {
+                prompts[try row.string("task_id")] = try Self.decode(TaskSpec.self, try row.string("spec")).prompt
+            }
+            return try await connection.query(
+                """
+                SELECT id, task_id, candidate, automated FROM jobs
+                WHERE run_id = ? AND state = 'completed' AND automated IS NOT NULL ORDER BY seq
+                """, runID
+            ).map { row throws(ControlPlaneError) in
+                let candidate = try Self.decode(Candidate.self, try row.string("candidate"))
+                let text = candidate.files.keys.sorted().map { "# \($0)\n\(candidate.files[$0] ?? "")" }
+                    .joined(separator: "\n")
+                let taskID = try row.string("task_id")
+                return PreferenceCandidate(
+                    id: try row.string("id"), taskID: taskID, prompt: prompts[taskID] ?? "", response: text,
+                    score: try row.optionalDouble("automated"))
+            }
+        }
+    }
+}

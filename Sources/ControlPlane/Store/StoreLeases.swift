@@ -30,12 +30,25 @@ extension Store {
                 "j.state = 'queued' AND j.language IN (\(Self.placeholders(languages.count)))"
                 + " AND (j.avoid_agent IS NULL OR j.avoid_agent <> ? OR j.avoid_until < ?)"
             let eligibleBinds = languages + [.text(agentID), leasedAt.sqlValue]
-            let queues = try await connection.query(
-                """
-                SELECT j.run_id, r.tenant, r.priority, r.created_at, COUNT(*) AS queued
-                FROM jobs j JOIN runs r ON r.id = j.run_id WHERE \(eligible)
-                GROUP BY j.run_id, r.tenant, r.priority, r.created_at
-                """, eligibleBinds)
+            // Runs still in flight, and how many of their queued jobs this agent could take (counted only up
+            // to what it wants, so a lease costs the same with 10 or 100,000 jobs queued).
+            let openRuns = try await connection.query(
+                "SELECT id, tenant, priority, created_at FROM runs WHERE completed_at IS NULL")
+            var queues: [FairShare.Queue] = []
+            for run in openRuns {
+                let runID = try run.string("id")
+                let available = try await connection.query(
+                    """
+                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs j WHERE j.run_id = ? AND \(eligible) LIMIT ?) AS q
+                    """, [.text(runID)] + eligibleBinds + [.integer(Int64(wanted))]
+                ).first?.int("n") ?? 0
+                if available > 0 {
+                    queues.append(
+                        FairShare.Queue(
+                            runID: runID, tenant: try run.string("tenant"), priority: try run.int("priority"),
+                            active: 0, queued: available, createdAt: try run.double("created_at")))
+                }
+            }
             guard !queues.isEmpty else {
                 return ([LeasedJob](), [String: [PendingEvent]]())
             }
@@ -51,14 +64,10 @@ extension Store {
                 activeByRun[try row.string("run_id"), default: 0] += count
                 activeByTenant[try row.string("tenant"), default: 0] += count
             }
-            let shares = FairShare.allocate(
-                try queues.map { row throws(ControlPlaneError) in
-                    let runID = try row.string("run_id")
-                    return FairShare.Queue(
-                        runID: runID, tenant: try row.string("tenant"), priority: try row.int("priority"),
-                        active: activeByRun[runID] ?? 0, queued: try row.int("queued"),
-                        createdAt: try row.double("created_at"))
-                }, tenantActive: activeByTenant, slots: wanted)
+            for index in queues.indices {
+                queues[index].active = activeByRun[queues[index].runID] ?? 0
+            }
+            let shares = FairShare.allocate(queues, tenantActive: activeByTenant, slots: wanted)
 
             var leased: [LeasedJob] = []
             var events: [String: [PendingEvent]] = [:]

@@ -46,6 +46,8 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public static let getRun = APIEndpoint(.get, "/v1/runs/{id}", "getRun", roles: [.submitter])
     public static let getRunResults = APIEndpoint(.get, "/v1/runs/{id}/results", "getRunResults", roles: [.submitter])
     public static let getRunEvents = APIEndpoint(.get, "/v1/runs/{id}/events", "getRunEvents", roles: [.submitter])
+    public static let getRunPreferences = APIEndpoint(
+        .get, "/v1/runs/{id}/preferences", "getRunPreferences", roles: [.submitter])
     public static let createTasks = APIEndpoint(.post, "/v1/tasks", "createTasks", roles: [.submitter])
     public static let listTasks = APIEndpoint(.get, "/v1/tasks", "listTasks", roles: [.submitter])
     public static let createJudgement = APIEndpoint(
@@ -63,7 +65,7 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public static let metrics = APIEndpoint(.get, "/metrics", "metrics", roles: [], requiresToken: false)
 
     public static let all: [APIEndpoint] = [
-        createRun, getRun, getRunResults, getRunEvents, createTasks, listTasks, createJudgement, getLeaderboard,
+        createRun, getRun, getRunResults, getRunEvents, getRunPreferences, createTasks, listTasks, createJudgement, getLeaderboard,
         listNodes, drainNode, registerAgent, leaseJobs, heartbeat, postJobEvents, completeJob, healthz, readyz,
         metrics,
     ]

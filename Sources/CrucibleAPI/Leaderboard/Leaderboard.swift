@@ -2,9 +2,30 @@
 
 public struct Leaderboard: Codable, Sendable, Hashable {
     public var entries: [LeaderboardEntry]
+    /// How far the human judges of these jobs agree (Krippendorff's alpha, interval metric: 1 perfect, 0 no
+    /// better than chance); null with fewer than two judgements of one job.
+    public var judgeAgreement: Double?
 
-    public init(entries: [LeaderboardEntry]) {
+    public init(entries: [LeaderboardEntry], judgeAgreement: Double? = nil) {
         self.entries = entries
+        self.judgeAgreement = judgeAgreement
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entries
+        case judgeAgreement = "judge_agreement"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        entries = try container.decode([LeaderboardEntry].self, forKey: .entries)
+        judgeAgreement = try container.decodeIfPresent(Double.self, forKey: .judgeAgreement)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(judgeAgreement, forKey: .judgeAgreement)  // explicit null
     }
 }
 

@@ -3,11 +3,14 @@ import Foundation
 /// `crucible policy show`: the effective policy as a security reviewer reads it, with every
 /// system call resolved to its number on this machine.
 public enum PolicyDescription {
-    public static func text(_ policy: SandboxPolicy, program: SeccompProgram, source: String) -> String {
+    /// `image`: what this node has of the policy's image; without it only the name is printed.
+    public static func text(
+        _ policy: SandboxPolicy, program: SeccompProgram, source: String, image: ImageStatus? = nil
+    ) -> String {
         var out: [String] = []
         let limits = policy.limits
         out.append("# effective sandbox policy (from \(source))")
-        out.append("image: \(policy.image)")
+        out.append("image: \(policy.image)\(image.map { " (\($0.summary))" } ?? "")")
         out.append(
             "identity: uid \(policy.identity.insideUID) / gid \(policy.identity.insideGID) inside, "
                 + "host uid \(policy.identity.hostUIDBase)+slot / gid \(policy.identity.hostGIDBase)+slot")
@@ -63,9 +66,9 @@ public enum PolicyDescription {
         return out.joined(separator: "\n")
     }
 
-    public static func json(_ policy: SandboxPolicy, program: SeccompProgram) -> String {
+    public static func json(_ policy: SandboxPolicy, program: SeccompProgram, image: ImageStatus? = nil) -> String {
         let limits = policy.limits
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "image": policy.image,
             "identity": [
                 "inside_uid": policy.identity.insideUID, "inside_gid": policy.identity.insideGID,
@@ -108,6 +111,7 @@ public enum PolicyDescription {
                 },
             ],
         ]
+        if let image { object["image_status"] = image.json }
         guard
             let data = try? JSONSerialization.data(
                 withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -204,10 +204,14 @@ private struct PolicyReader {
             seccomp: try required(seccomp, "seccomp", in: root))
     }
 
+    /// Only a name: the store decides where an image lives, so a policy cannot point the sandbox's
+    /// root at an arbitrary host directory. Whether it is built is checked when a sandbox is prepared.
     private func readImage(_ value: YAMLValue) throws -> String {
         let text = try value.string()
-        guard text == "host" || text.hasPrefix("/") else {
-            throw value.fail("'\(text)' is not an image; use host, or the absolute path of a built image's root")
+        guard ImageStore.isValidName(text) else {
+            throw value.fail(
+                "'\(text)' is not an image name; use host (the node's own system) or the name of an image "
+                    + "defined in images/ (lower-case letters, digits, '-', '.', '_'; `crucible images list`)")
         }
         return text
     }

@@ -2,7 +2,8 @@
 /// `agent/sandbox-policy.yaml` is the built-in default.
 public struct SandboxPolicy: Sendable, Hashable {
     public var version: Int
-    /// `host` (the node's own system) or the absolute path of a built image's root directory.
+    /// The root filesystem binds come from: `host` (the node's own system) or the name of a built
+    /// image (`images/<name>.yaml`, built into an `ImageStore` by `crucible images build`).
     public var image: String
     public var identity: Identity
     public var hostname: String
@@ -104,11 +105,15 @@ public struct MountRule: Sendable, Hashable {
     public var size: UInt64?
     /// Where the rule stands in its file, for messages.
     public var line: Int?
+    /// The source is a path on the node even when the policy names a built image: only code sets
+    /// this (the probe program of `policy check` is crucible's own binary), never a policy file.
+    public var fromHost: Bool
 
     public static let allowedDevices: Set<String> = ["null", "zero", "full", "random", "urandom"]
 
     public init(
-        target: String, kind: MountKind, source: String?, readOnly: Bool, optional: Bool, size: UInt64?, line: Int?
+        target: String, kind: MountKind, source: String?, readOnly: Bool, optional: Bool, size: UInt64?, line: Int?,
+        fromHost: Bool = false
     ) {
         self.target = target
         self.kind = kind
@@ -117,6 +122,7 @@ public struct MountRule: Sendable, Hashable {
         self.optional = optional
         self.size = size
         self.line = line
+        self.fromHost = fromHost
     }
 }
 

@@ -35,19 +35,25 @@ public struct PolicyChecker: Sendable {
     }
 
     /// The probe program is this executable, bound read-only at /.crucible/crucible, with its Swift
-    /// runtime directory when it is linked dynamically (a development build).
-    public static func probeMounts(executable: String) -> [MountRule] {
+    /// runtime directory when it is linked dynamically (a development build). Both come from the
+    /// node even when the policy names a built image; the runtime directory is bound also when it is
+    /// under /usr, since a built image's /usr is not the node's.
+    public static func probeMounts(executable: String, hostImage: Bool = true) -> [MountRule] {
         var mounts = [
-            MountRule(target: "/.crucible/crucible", kind: .bind, source: executable, readOnly: true, optional: false, size: nil, line: nil)
+            MountRule(
+                target: "/.crucible/crucible", kind: .bind, source: executable, readOnly: true, optional: false,
+                size: nil, line: nil, fromHost: true)
         ]
         let maps = readWholeFile("/proc/self/maps") ?? ""
         if let line = maps.split(separator: "\n").first(where: { $0.hasSuffix("/libswiftCore.so") }),
             let path = line.split(separator: " ").last
         {
             let directory = (String(path) as NSString).deletingLastPathComponent
-            if !directory.hasPrefix("/usr/") {
+            if !directory.hasPrefix("/usr/") || !hostImage {
                 mounts.append(
-                    MountRule(target: directory, kind: .bind, source: directory, readOnly: true, optional: false, size: nil, line: nil))
+                    MountRule(
+                        target: directory, kind: .bind, source: directory, readOnly: true, optional: false, size: nil,
+                        line: nil, fromHost: true))
             }
         }
         return mounts
@@ -60,7 +66,7 @@ public struct PolicyChecker: Sendable {
         if let wallTime = probe.wallTime { probePolicy.limits.wallTime = wallTime }
         let request = SandboxRequest(
             command: ["/.crucible/crucible", "probe", probe.name], policy: probePolicy, slot: slot,
-            extraMounts: Self.probeMounts(executable: probeExecutable))
+            extraMounts: Self.probeMounts(executable: probeExecutable, hostImage: policy.image == ImageStore.host))
         let result = try await runner.run(request)
         let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("probe: ") }).map { String($0.dropFirst(7)) }
         var detail = line ?? result.stderr.split(separator: "\n").last.map(String.init) ?? ""

@@ -31,8 +31,15 @@ public struct RootSkeleton: Sendable {
 
     /// Plans the skeleton for a policy: each bind's source is looked at on the image (a symlink
     /// becomes the same symlink, a file an empty file to bind onto, a directory a mount point).
-    public init(policy: SandboxPolicy, extraMounts: [MountRule] = [], runtimeDirectory: String) throws {
-        let imageRoot = policy.image == "host" ? "" : policy.image
+    ///
+    /// `imageRoot` is the built image's root directory (`ImageStore.root(for:)`), nil for `host`:
+    /// the policy's bind sources are then paths inside the image, looked up as if it were `/`, so
+    /// the same policy (the same /usr, /bin, /etc entries) describes either. Devices and mounts
+    /// marked `fromHost` always come from the node.
+    public init(
+        policy: SandboxPolicy, imageRoot: String? = nil, extraMounts: [MountRule] = [], runtimeDirectory: String
+    ) throws {
+        let image = try imageRoot.map { try ImageRootResolver(root: $0) }
         var entries: [Entry] = []
         var mounts: [PlannedMount] = []
         var directories = Set<String>()
@@ -58,13 +65,18 @@ public struct RootSkeleton: Sendable {
             let place = "mounts[\(index)]"
             switch rule.kind {
             case .bind, .device:
-                let source = imageRoot + (rule.source ?? rule.target)
+                let wanted = rule.source ?? rule.target
+                let fromImage = image != nil && rule.kind == .bind && !rule.fromHost
+                let resolved = fromImage ? image?.hostPath(of: wanted) : wanted
                 var info = stat()
-                guard lstat(source, &info) == 0 else {
+                guard let source = resolved, lstat(source, &info) == 0 else {
                     if rule.optional { continue }
-                    throw SandboxError.invalidPolicy(
-                        key: place, line: rule.line,
-                        message: "the source \(source) does not exist on this node; install it or mark the mount optional")
+                    let missing =
+                        fromImage
+                        ? "the source \(wanted) does not exist in the image \(policy.image); add its package to "
+                            + "images/\(policy.image).yaml and rebuild, or mark the mount optional"
+                        : "the source \(wanted) does not exist on this node; install it or mark the mount optional"
+                    throw SandboxError.invalidPolicy(key: place, line: rule.line, message: missing)
                 }
                 if (info.st_mode & S_IFMT) == S_IFLNK, rule.kind == .bind {
                     let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) ?? ""
@@ -168,5 +180,49 @@ public struct RootSkeleton: Sendable {
             hash = hash &* 0x100_0000_01b3
         }
         return String(hash, radix: 16)
+    }
+}
+
+/// Finds where a path of a built image is on the host, resolving every directory on the way inside
+/// the image (openat2 RESOLVE_IN_ROOT): an image's `/etc -> /elsewhere` or `../../..` can never make a
+/// bind reach the node's own files. The last component is not followed: a symlink there becomes the
+/// same symlink in the sandbox's root, resolved inside the sandbox.
+struct ImageRootResolver {
+    let root: String
+    private let realRoot: String
+
+    init(root: String) throws {
+        self.root = root
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw SandboxError.invalidPolicy(
+                key: "image", line: nil, message: "cannot open the image's root \(root): \(errnoText(errno))")
+        }
+        defer { close(fd) }
+        realRoot = Self.pathOf(fd) ?? root
+    }
+
+    /// The host path of `path` (absolute, inside the image), or nil when a directory on the way does
+    /// not exist in the image.
+    func hostPath(of path: String) -> String? {
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard !name.isEmpty, name != "/" else { return realRoot }
+        let rootFD = open(realRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootFD >= 0 else { return nil }
+        defer { close(rootFD) }
+        let relative = parent == "/" ? "." : String(parent.drop(while: { $0 == "/" }))
+        let fd = csbx_open_in_root(rootFD, relative, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        // RESOLVE_IN_ROOT keeps the walk inside; checking the result again costs nothing.
+        guard let directory = Self.pathOf(fd), directory == realRoot || directory.hasPrefix(realRoot + "/") else {
+            return nil
+        }
+        return (directory == "/" ? "" : directory) + "/" + name
+    }
+
+    private static func pathOf(_ fd: Int32) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
     }
 }

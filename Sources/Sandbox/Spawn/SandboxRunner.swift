@@ -8,6 +8,8 @@ import Synchronization
 public final class SandboxRunner: Sendable {
     public let cgroups: any CgroupDriver
     public let runtimeDirectory: String
+    /// Where the built images a policy may name are.
+    public let images: ImageStore
     let logger: Logger
     let networks = NetworkNamespacePool()
     private let prepared = Mutex<[PreparedKey: PreparedPolicy]>([:])
@@ -18,12 +20,15 @@ public final class SandboxRunner: Sendable {
     private static let counter = Atomic<Int>(0)
 
     /// Checks that this node can build sandboxes and removes what a crashed crucible left behind.
-    public init(logger: Logger, runtimeDirectory: String = "/run/crucible") throws {
+    public init(
+        logger: Logger, runtimeDirectory: String = "/run/crucible", images: ImageStore = .configured()
+    ) throws {
         guard geteuid() == 0 else {
             throw SandboxError.unavailable("crucible must run as root to build sandboxes (it drops to an unprivileged uid per sandbox)")
         }
         self.logger = logger
         self.runtimeDirectory = runtimeDirectory
+        self.images = images
         self.cgroups = try CgroupDetector.driver()
         cgroups.sweepStale()
         logger.debug("sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
@@ -31,11 +36,14 @@ public final class SandboxRunner: Sendable {
 
     /// The compiled seccomp program and the built root skeleton for a policy.
     /// Cached for the life of the runner: the image's layout (which sources exist, which are links) is
-    /// read once per policy.
+    /// read once per policy. A policy naming an image that is not built fails here, before anything
+    /// is spawned, with the command that builds it.
     public func prepare(_ policy: SandboxPolicy, extraMounts: [MountRule] = []) throws -> PreparedPolicy {
         let key = PreparedKey(policy: policy, extraMounts: extraMounts)
         if let cached = prepared.withLock({ $0[key] }) { return cached }
-        let skeleton = try RootSkeleton(policy: policy, extraMounts: extraMounts, runtimeDirectory: runtimeDirectory)
+        let skeleton = try RootSkeleton(
+            policy: policy, imageRoot: try images.root(for: policy.image), extraMounts: extraMounts,
+            runtimeDirectory: runtimeDirectory)
         try skeleton.build()
         let result = PreparedPolicy(seccomp: try SeccompCompiler.compile(policy.seccomp), skeleton: skeleton)
         prepared.withLock { $0[key] = result }

@@ -64,6 +64,19 @@ public struct Evaluator: Sendable {
     ) async -> JobContext {
         var job = JobContext(task: task, model: model, progress: progress)
         do {
+            // An image the node has not built is the node's problem, never the candidate's: the job
+            // is errored with the command that builds it, before a workspace is made.
+            _ = try runner.images.root(for: policy.image)
+            // A built image has only the toolchains its definition installs; a job of another
+            // language would fail in ways that look like the candidate's (`sh` is there, `go` is not).
+            let language = task.language.rawValue
+            if let manifest = runner.images.manifest(policy.image), !manifest.toolchains.contains(language) {
+                let has = manifest.toolchains.joined(separator: ", ")
+                throw ToolchainError.infrastructure(
+                    "the image \(policy.image) has no \(language) toolchain (it has: \(has)); add its packages to "
+                        + "images/\(policy.image).yaml and run `crucible images build \(policy.image)`, or use an image "
+                        + "that has it")
+            }
             let toolchain = try catalog.toolchain(task.language.rawValue)
             guard let mode = toolchain.modes[task.testMode.rawValue] else {
                 throw ToolchainError.infrastructure(

@@ -168,6 +168,12 @@ struct StepRunner: Sendable {
         do {
             return try await runner.run(request)
         } catch SandboxError.setupFailed(let step, let code, let detail) where step == "execve" && code == ENOENT {
+            let image = request.policy.image
+            if image != ImageStore.host {
+                throw ToolchainError.infrastructure(
+                    "the \(toolchain.language) toolchain is not in the image \(image) (\(detail)); add its packages to "
+                        + "images/\(image).yaml and run `crucible images build \(image)`")
+            }
             throw ToolchainError.infrastructure(
                 "the \(toolchain.language) toolchain is not installed on this node (\(detail)); run scripts/install-toolchains.sh")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlPlane
 import CrucibleAPI
 import Foundation
 import Sandbox
@@ -33,6 +34,7 @@ struct ExecCommand: AsyncParsableCommand {
         let taskSpec: TaskSpec
         let files: FileMap
         let model: String
+        var metadata = CandidateMetadata()
         do {
             taskSpec = try TaskFiles.readTask(task)
             if let candidate {
@@ -43,6 +45,7 @@ struct ExecCommand: AsyncParsableCommand {
                 }
                 files = loaded.files
                 model = loaded.model
+                metadata = loaded.metadata
             } else {
                 guard let solution = taskSpec.reference, !solution.isEmpty else {
                     throw ToolchainError.invalidInput(field: "\(task): reference", message: "the task has no reference solution")
@@ -54,10 +57,13 @@ struct ExecCommand: AsyncParsableCommand {
             printError("crucible: \(error)")
             throw ExitCode(2)
         }
-        let result: JobResult
+        var result: JobResult
         do {
             let policy = try policyOptions.load()
             let runner = try SandboxRunner(logger: CLILogging.logger("crucible.exec"))
+            // An image this node has not built is the command line's problem (exit 2), said before
+            // anything runs; the Evaluator alone (the agent) reports it as an errored job.
+            _ = try runner.images.root(for: policy.image)
             let catalog = try ToolchainCatalog.locate()
             let evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
             result = await evaluator.evaluate(task: taskSpec, candidateFiles: files, model: model)
@@ -68,6 +74,14 @@ struct ExecCommand: AsyncParsableCommand {
             throw ExitCode(125)
         }
         SignalGuard.exitIfSignalled()
+        // Scored as the control plane would, with the default weights. Efficiency needs the reference's time on
+        // this node: known when the reference itself ran, otherwise null rather than guessed.
+        let candidateValue = Candidate(taskID: taskSpec.id, model: model, files: files, metadata: metadata)
+        let ownTestTime = result.steps.last { $0.name == .test }?.cpuTimeS
+        let outcome = JobScoring.outcome(
+            result: result, task: taskSpec, candidate: candidateValue,
+            referenceCPUTimeS: reference ? ownTestTime : nil)
+        result.score = try? JobScoring.score(outcome, weights: .defaults)
         if json {
             print(String(decoding: (try? CrucibleJSON.encode(result, pretty: true)) ?? Data(), as: UTF8.self))
         } else {

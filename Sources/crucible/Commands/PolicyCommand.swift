@@ -51,10 +51,13 @@ struct PolicyShow: AsyncParsableCommand {
                 if !json { print("# \(toolchain) \(mode) \(step): \(found.argv.joined(separator: " "))") }
             }
             let program = try SeccompCompiler.compile(policy.seccomp)
+            let image = ImageReport.status(of: policy.image)
             if json {
-                print(PolicyDescription.json(policy, program: program))
+                print(PolicyDescription.json(policy, program: program, image: image))
             } else {
-                print(PolicyDescription.text(policy, program: program, source: policyOptions.policy ?? "built-in default"))
+                print(
+                    PolicyDescription.text(
+                        policy, program: program, source: policyOptions.policy ?? "built-in default", image: image))
             }
         } catch let error as SandboxError {
             throw CLIError.fail(error)
@@ -121,5 +124,17 @@ enum ContainmentTable {
             output.append("    \(finding.attempt): \(finding.detail)")
         }
         return output.joined(separator: "\n")
+    }
+}
+
+/// What this node has of a policy's image, for `policy show`: from the store, and out of date when
+/// its definition (if this node has the definitions) has changed since it was built.
+enum ImageReport {
+    static func status(of name: String) -> ImageStatus {
+        let store = ImageStore.configured()
+        if let definition = (try? ImageCatalog.locate())?.definitions[name] {
+            return ImageBuilder(store: store, logger: CLILogging.logger("crucible.images")).status(definition)
+        }
+        return store.status(of: name)
     }
 }

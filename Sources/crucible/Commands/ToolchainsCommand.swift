@@ -52,8 +52,10 @@ struct ToolchainsCheck: AsyncParsableCommand {
             let catalog = try ToolchainCatalog.locate()
             let bank = try TaskBank.locate()
             let runner = try SandboxRunner(logger: CLILogging.logger("crucible.toolchains"))
+            let policy = try policyOptions.load()
+            _ = try runner.images.root(for: policy.image)
             let evaluator = Evaluator(
-                runner: runner, catalog: catalog, policy: try policyOptions.load(), logger: CLILogging.logger("crucible.toolchains"))
+                runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.toolchains"))
             let chosen = languages.isEmpty ? ToolchainCatalog.languages : languages
             for language in chosen where catalog.toolchains[language] == nil {
                 throw ToolchainError.invalidInput(field: "languages", message: "unknown language '\(language)'")

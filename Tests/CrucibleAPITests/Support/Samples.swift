@@ -66,6 +66,20 @@ enum Samples {
         ),
         ("RunCreated", RunCreated(id: "r-1", jobs: 3)),
         (
+            "PreferencePair",
+            PreferencePairEntry(
+                taskID: "t", prompt: "p", chosen: "a", rejected: "b", chosenJobID: "j-1", rejectedJobID: "j-2",
+                chosenScore: 90, rejectedScore: 40)
+        ),
+        (
+            "PreferencePairList",
+            PreferencePairList(pairs: [
+                PreferencePairEntry(
+                    taskID: "t", prompt: "p", chosen: "a", rejected: "b", chosenJobID: "j-1", rejectedJobID: "j-2",
+                    chosenScore: 90, rejectedScore: 40)
+            ])
+        ),
+        (
             "RunStatus",
             RunStatus(
                 id: "r-1", name: "nightly", state: .completed, jobs: JobStateCounts(completed: 3), createdAt: date,
