@@ -57,7 +57,12 @@ struct NodeAgentTests {
             #expect(Set(completions.map(\.jobID)) == Set(jobs.map(\.jobID)), "each job completed")
             #expect(completions.count == 5, "and only once")
             #expect(completions.allSatisfy { $0.request.result.verdict == .passed })
-            #expect(completions.allSatisfy { $0.authorization == "Bearer agent-token-1" }, "the agent's own token")
+            // The credential of the registration in use (a registration whose reply was lost on a stalled
+            // machine is retried, and the fake numbers them).
+            let registrations = controlPlane.state.withLock { $0.registrations.count }
+            #expect(
+                completions.allSatisfy { $0.authorization == "Bearer agent-token-\(registrations)" },
+                "the agent's own token")
             for completion in completions {
                 #expect(completion.request.leaseID == "lease-" + completion.jobID.dropFirst(4))
             }
@@ -70,7 +75,7 @@ struct NodeAgentTests {
             #expect(runs.filter { $0.model == "reference" }.count == 1)
             #expect(completions.allSatisfy { $0.request.referenceCPUTimeS == 0.25 })
 
-            let registration = try #require(controlPlane.state.withLock { $0.registrations.first })
+            let registration = try #require(controlPlane.state.withLock { $0.registrations.last })
             #expect(registration.name == "test-node" && registration.slots == 2)
             #expect(registration.toolchains == [.python] && registration.cgroupVersion == .v1)
             #expect(registration.labels["zone"] == "a")
@@ -103,7 +108,7 @@ struct NodeAgentTests {
             }
             let beats = controlPlane.state.withLock { $0.heartbeats }
             let busy = try #require(beats.first { $0.leaseIDs == ["lease-1"] })
-            #expect(busy.agentID == "agent-1")
+            #expect(busy.agentID == "agent-\(controlPlane.state.withLock { $0.registrations.count })")
             #expect(busy.load.runningJobs == 1 && busy.load.slots == 2)
         }
     }
@@ -196,7 +201,8 @@ struct NodeAgentTests {
             #expect(delivered.authorization == "Bearer old-token")
             #expect(try CompletionSpool(directory: spool).depth == 0)
             let credentials = try FileManager.default.contentsOfDirectory(atPath: spool + "/credentials")
-            #expect(credentials == ["agent-1.json"], "the old credential is forgotten once nothing needs it")
+            let current = "agent-\(controlPlane.state.withLock { $0.registrations.count }).json"
+            #expect(credentials == [current], "the old credential is forgotten once nothing needs it")
         }
     }
 

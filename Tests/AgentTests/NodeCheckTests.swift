@@ -59,6 +59,20 @@ struct NodeCheckTests {
     }
 }
 
+@Suite("What a node registers with")
+struct NodeInventoryTests {
+    @Test func toolchainsAreTheReadyOnesAndAnImageNotBuiltLeavesNone() throws {
+        let runner = try SandboxRunner(logger: testLogger())
+        let catalog = try ToolchainCatalog.locate()
+        var policy = try PolicyLoader.defaultPolicy()
+        let onHost = NodeInventory.detect(runner: runner, catalog: catalog, policy: policy)
+        #expect(onHost.toolchains.map(\.rawValue) == ToolchainInventory.readyLanguages(catalog))
+        #expect(onHost.cores >= 1 && onHost.memoryBytes > 0)
+        policy.image = "not-built-\(UUID().uuidString.prefix(6).lowercased())"
+        #expect(NodeInventory.detect(runner: runner, catalog: catalog, policy: policy).toolchains.isEmpty)
+    }
+}
+
 @Suite("Evaluator progress: steps and tests reported as they finish")
 struct EvaluatorProgressTests {
     final class Seen: Sendable {

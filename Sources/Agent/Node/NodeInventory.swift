@@ -20,13 +20,28 @@ public struct NodeInventory: Sendable, Hashable {
     }
 
     /// This node: the cgroup version the sandbox runner found, and the toolchains `crucible toolchains list`
-    /// reports as ready.
-    public static func detect(runner: SandboxRunner, catalog: ToolchainCatalog) -> NodeInventory {
-        NodeInventory(
+    /// reports as ready. With the `policy` the jobs will run under, a built image narrows them to the ones
+    /// the image installs (a job of another language would only error there), and an image not yet built
+    /// leaves none: the node is then leased nothing rather than everything.
+    public static func detect(runner: SandboxRunner, catalog: ToolchainCatalog, policy: SandboxPolicy? = nil)
+        -> NodeInventory
+    {
+        var languages = ToolchainInventory.readyLanguages(catalog)
+        if let image = policy?.image {
+            do {
+                // nil for `host`, the node's own system: the PATH check above is the whole story.
+                if try runner.images.root(for: image) != nil, let manifest = runner.images.manifest(image) {
+                    languages = languages.filter { manifest.toolchains.contains($0) }
+                }
+            } catch {
+                languages = []
+            }
+        }
+        return NodeInventory(
             cores: ProcessInfo.processInfo.activeProcessorCount,
             memoryBytes: ProcessInfo.processInfo.physicalMemory,
             cgroupVersion: runner.cgroups.version == .v1 ? .v1 : .v2,
-            toolchains: ToolchainInventory.readyLanguages(catalog).compactMap(Language.init(rawValue:)))
+            toolchains: languages.compactMap(Language.init(rawValue:)))
     }
 
     /// The registration labels: the node's facts under `crucible.`-prefixed names, then the operator's own

@@ -39,7 +39,7 @@ enum LocalAgent {
             let runner = try SandboxRunner(logger: logger)
             let catalog = try ToolchainCatalog.locate()
             evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: logger)
-            inventory = NodeInventory.detect(runner: runner, catalog: catalog)
+            inventory = NodeInventory.detect(runner: runner, catalog: catalog, policy: policy)
         } catch let error as SandboxError {
             throw CLIError.fail(error)
         } catch {

@@ -144,7 +144,7 @@ func withClient<T: Sendable>(
     _ baseURL: String, token: String? = "test-token",
     configuration: ControlPlaneClient.Configuration = .init(
         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
-        requestTimeout: .seconds(5)),
+        requestTimeout: .seconds(30)),
     idleTimeout: Duration = .seconds(10),
     _ body: @Sendable (ControlPlaneClient) async throws -> T
 ) async throws -> T {
