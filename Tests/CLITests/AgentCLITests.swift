@@ -4,12 +4,11 @@ import Testing
 /// `crucible agent` from outside: bad input exits 2 naming the flag; `--check` reports line by line.
 /// Serialized, and each process waited for on a thread of its own: a blocking wait on the test run's few
 /// cooperative threads would stall every other suite's tasks meanwhile.
-@Suite(.serialized) struct AgentCLITests {
-    typealias CLI = CrucibleCLITests
-
-    static func crucible(_ arguments: [String]) async throws -> CLI.Output {
+/// In the serialized CLI suite: `--check` runs sandboxes in the slots the other CLI tests use.
+extension CrucibleCLITests {
+    static func crucibleOffPool(_ arguments: [String]) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try CLI.crucible(arguments) }) }.start()
+            Thread { continuation.resume(with: Result { try crucible(arguments) }) }.start()
         }
     }
 
@@ -21,7 +20,7 @@ import Testing
         (["agent", "--control-plane", "http://127.0.0.1:1", "--token-file", "/nonexistent/token"], "--token-file"),
     ])
     func badInputExitsTwoNamingTheFlag(arguments: [String], flag: String) async throws {
-        let output = try await Self.crucible(arguments)
+        let output = try await Self.crucibleOffPool(arguments)
         #expect(output.status == 2, "\(arguments): \(output.stderr)")
         #expect(output.stderr.contains(flag), "\(output.stderr)")
     }
@@ -30,7 +29,7 @@ import Testing
         let token = FileManager.default.temporaryDirectory.appendingPathComponent("agent-cli-\(UUID().uuidString)")
         try "token\n".write(to: token, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: token) }
-        let output = try await Self.crucible([
+        let output = try await Self.crucibleOffPool([
             "agent", "--control-plane", "localhost:8080", "--token-file", token.path, "--slot-base", "7600",
             "--spool", FileManager.default.temporaryDirectory.appendingPathComponent("agent-cli-spool").path,
         ])
@@ -38,9 +37,9 @@ import Testing
         #expect(output.stderr.contains("not a control plane URL"), "\(output.stderr)")
     }
 
-    @Test(.enabled(if: CLI.isRoot)) func checkReportsEachPrerequisiteAndTheProbes() async throws {
+    @Test(.enabled(if: Self.isRoot)) func checkReportsEachPrerequisiteAndTheProbes() async throws {
         // Slots far from the other suites': the probes run as those slots' host uids.
-        let output = try await Self.crucible(["agent", "--check", "--slot-base", "7700"])
+        let output = try await Self.crucibleOffPool(["agent", "--check", "--slot-base", "7700"])
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         for check in ["root", "user namespaces", "cgroups", "libseccomp", "runtime directory", "sandbox"] {
             #expect(output.stdout.contains("ok   \(check): "), "\(check) in \(output.stdout)")

@@ -14,15 +14,19 @@ extension CrucibleCLITests {
         let process = Process()
         let data: String
         let port: Int
-        let output = Pipe()
+        /// Its log: a file, not a pipe nobody reads (a full pipe would stall the appliance).
+        let log: String
 
         init() throws {
             data = NSTemporaryDirectory() + "crucible-up-\(UUID().uuidString.prefix(8))"
             port = Int.random(in: 20_000...40_000)
             process.executableURL = URL(fileURLWithPath: CrucibleCLITests.executable)
             process.arguments = ["up", "--data", data, "--listen", "127.0.0.1:\(port)", "--slots", "2"]
-            process.standardOutput = output
-            process.standardError = output
+            log = data + ".log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            let handle = FileHandle(forWritingAtPath: log)
+            process.standardOutput = handle
+            process.standardError = handle
             try process.run()
         }
 
@@ -50,11 +54,19 @@ extension CrucibleCLITests {
             return try await URLSession.shared.data(for: request).0
         }
 
-        /// SIGTERM: running jobs finish, then everything stops; the exit status.
-        func stop() -> Int32 {
-            process.interrupt()
-            process.waitUntilExit()
+        /// SIGTERM: running jobs finish, then everything stops; the exit status. Waited for on a thread of
+        /// its own, not on the test run's few shared threads.
+        func stop() async -> Int32 {
+            kill(process.processIdentifier, SIGTERM)
+            let process = process
+            await withCheckedContinuation { continuation in
+                Thread {
+                    process.waitUntilExit()
+                    continuation.resume()
+                }.start()
+            }
             try? FileManager.default.removeItem(atPath: data)
+            try? FileManager.default.removeItem(atPath: log)
             return process.terminationStatus
         }
     }
@@ -78,7 +90,7 @@ extension CrucibleCLITests {
             try FileManager.default.copyItem(
                 atPath: Self.repository + "/tasks/candidates/\(model)", toPath: candidates + "/\(model)")
         }
-        let submitted = try Self.crucible([
+        let submitted = try await Self.crucibleOffPool([
             "submit", "--server", appliance.url, "--token-file", appliance.data + "/admin.token", "--tasks",
             Self.repository + "/tasks", "--candidates", candidates, "--name", "two models", "--wait",
         ])
@@ -111,7 +123,7 @@ extension CrucibleCLITests {
         #expect(completed >= 64)
         #expect(stream.contains("event: run_state"))
 
-        let board = try Self.crucible([
+        let board = try await Self.crucibleOffPool([
             "leaderboard", "--server", appliance.url, "--token-file", appliance.data + "/admin.token", "--run", runID,
             "--format", "csv",
         ])
@@ -119,7 +131,7 @@ extension CrucibleCLITests {
         let rows = board.stdout.split(separator: "\n")
         #expect(rows.count == 3)
         #expect(rows.dropFirst().first?.hasPrefix("1,reference,") == true, "\(board.stdout)")
-        #expect(appliance.stop() == 0)
+        #expect(await appliance.stop() == 0)
     }
 
     @Test(.enabled(if: isRoot), .timeLimit(.minutes(5)))
@@ -127,7 +139,7 @@ extension CrucibleCLITests {
         let data = NSTemporaryDirectory() + "crucible-demo-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: data) }
         let started = Date()
-        let output = try Self.crucible(["demo", "--data", data])
+        let output = try await Self.crucibleOffPool(["demo", "--data", data])
         let elapsed = Date().timeIntervalSince(started)
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stdout.contains("Leaderboard"))
