@@ -23,7 +23,8 @@ enum LocalAgent {
         settings: Settings, policy: SandboxPolicy, controlPlane: String, token: String, http: HTTPClient,
         logger: Logger
     ) async throws -> NodeAgent {
-        let nodeCheck = NodeCheck(policy: policy, logger: logger)
+        // The check starts a sandbox: in this agent's first slot, not one another agent on the node may use.
+        let nodeCheck = NodeCheck(policy: policy, slot: settings.slotBase, logger: logger)
         let prerequisites = await nodeCheck.prerequisites()
         let report = NodeCheck.Report(items: prerequisites, probes: nil)
         guard report.canSandbox else {
