@@ -58,6 +58,8 @@ test-images: deps
 bench: release
 	bash bench/sandbox-bench.sh $(CRUCIBLE_RELEASE)
 	python3 bench/toolchains_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
+	$(CRUCIBLE_RELEASE) controlplane-bench --jobs 5000
+	$(CRUCIBLE_RELEASE) controlplane-bench --jobs 5000 --database "$$(bash scripts/start-postgres.sh)"
 	python3 bench/caches_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
 
 clean:
