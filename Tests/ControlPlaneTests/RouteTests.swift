@@ -120,6 +120,24 @@ struct RouteTests {
         }
     }
 
+    @Test func aMisspeltFieldIsRefusedByName() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            var body = try JSONSerialization.jsonObject(with: try CrucibleJSON.encode(Samples.run())) as? [String: Any] ?? [:]
+            var tasks = body["tasks"] as? [[String: Any]] ?? []
+            tasks[0]["test_mod"] = "program"
+            body["tasks"] = tasks
+            let data = try JSONSerialization.data(withJSONObject: body)
+            try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter), body: ByteBuffer(bytes: data)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.apiError(response)?.field == "tasks[0].test_mod")
+            }
+            #expect(try await harness.fixture.store.runIDs(tenant: nil).isEmpty)
+        }
+    }
+
     @Test func oversizeBodyIs413() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in

@@ -59,6 +59,11 @@ enum HTTPSupport {
         } catch {
             throw ControlPlaneError(error)
         }
+        if let unknown = UnknownKeys.first(in: data, decoded: value) {
+            throw ControlPlaneError(
+                T.errorCode(for: .root), "is not a field of this request; check its spelling against openapi.yaml",
+                field: unknown)
+        }
         do {
             try value.validate(limits: limits)
         } catch {
