@@ -17,8 +17,16 @@ say() { echo "multihost: $*" >&2; }
 fail() { say "FAIL: $*"; for log in "$work"/*.log; do echo "--- $log"; tail -20 "$log"; done >&2; exit 1; }
 
 cleanup() {
+    # SIGTERM first (agents drain); an agent whose control plane is already gone keeps its results in the
+    # spool and would retry delivering them, so after 20 s whatever is left is killed.
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for _ in $(seq 100); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.2
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     for ns in "$cp_ns" "$a1_ns" "$a2_ns"; do ip netns del "$ns" 2>/dev/null || true; done
     rm -rf "$work"
 }
