@@ -51,7 +51,9 @@ link "$a1_ns" 10.77.1 1
 link "$a2_ns" 10.77.2 2
 
 # The control plane listens on every address of its namespace; leases live 6 s without a heartbeat.
-CRUCIBLE_LOG_LEVEL=info netns "$cp_ns" "$crucible" controlplane --data "$work/cp" --listen 0.0.0.0:7710 --lease-ttl 6 \
+# Started with nsenter directly (not through the function): nsenter execs crucible, so $! is crucible's pid
+# and the clean-up's signals reach it.
+CRUCIBLE_LOG_LEVEL=info nsenter --net=/run/netns/"$cp_ns" "$crucible" controlplane --data "$work/cp" --listen 0.0.0.0:7710 --lease-ttl 6 \
     >"$work/controlplane.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/cp/admin.token" ] && break; sleep 0.1; done
@@ -60,7 +62,7 @@ api() { netns "$cp_ns" curl -fsS -H "Authorization: Bearer $token" "http://127.0
 for _ in $(seq 100); do api /readyz >/dev/null 2>&1 && break; sleep 0.1; done
 
 agent() {  # agent NAME NS ADDRESS SLOT_BASE
-    CRUCIBLE_LOG_LEVEL=info netns "$2" "$crucible" agent --control-plane "http://$3:7710" --token-file "$work/cp/admin.token" \
+    CRUCIBLE_LOG_LEVEL=info nsenter --net=/run/netns/"$2" "$crucible" agent --control-plane "http://$3:7710" --token-file "$work/cp/admin.token" \
         --slots 1 --name "$1" --spool "$work/$1-spool" --slot-base "$4" >"$work/$1.log" 2>&1 &
     pids+=($!)
 }
