@@ -106,10 +106,12 @@ enum JSONFolder {
     }
 }
 
-/// Live progress of a run from its events: a redrawn line on a terminal, nothing in a pipe.
+/// Live progress of a run from its events: a redrawn line on a terminal, nothing in a pipe. Several event
+/// streams may feed one progress line (the demo follows two runs at once), so its counts sit behind a lock.
 final class RunProgress: @unchecked Sendable {
     private let total: Int
     private let interactive: Bool
+    private let lock = NSLock()
     private var verdicts: [Verdict: Int] = [:]
     private var errored = 0
     private var lastDraw = Date.distantPast
@@ -123,6 +125,8 @@ final class RunProgress: @unchecked Sendable {
         guard case .jobState(let change) = event.payload else {
             return
         }
+        lock.lock()
+        defer { lock.unlock() }
         switch change.state {
         case .completed:
             if let verdict = change.verdict {
@@ -134,9 +138,10 @@ final class RunProgress: @unchecked Sendable {
         draw(force: false)
     }
 
-    var done: Int { verdicts.values.reduce(0, +) + errored }
+    private var done: Int { verdicts.values.reduce(0, +) + errored }
 
-    func draw(force: Bool) {
+    /// Called with the lock held.
+    private func draw(force: Bool) {
         guard interactive, force || Date().timeIntervalSince(lastDraw) > 0.1 else {
             return
         }
@@ -152,7 +157,7 @@ final class RunProgress: @unchecked Sendable {
     }
 
     func finish() {
-        draw(force: true)
+        lock.withLock { draw(force: true) }
         if interactive {
             print("")
         }
