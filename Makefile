@@ -61,6 +61,7 @@ bench: release
 	$(CRUCIBLE_RELEASE) controlplane-bench --jobs 5000
 	$(CRUCIBLE_RELEASE) controlplane-bench --jobs 5000 --database "$$(bash scripts/start-postgres.sh)"
 	python3 bench/caches_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
+	/usr/bin/python3 bench/humaneval_bench.py $(CRUCIBLE_RELEASE) | tee -a bench/RESULTS.md
 
 clean:
 	rm -rf .build .build-release

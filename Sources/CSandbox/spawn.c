@@ -165,6 +165,16 @@ static int csbx_close_all_but(const int *keep, int count) {
     return (int)syscall(SYS_close_range, from, ~0U, 0);
 }
 
+// Blocks until the parent sends `expected` on the sync socket; -1 if it sent anything else or hung up.
+static int csbx_wait_for(int sync_fd, char expected) {
+    char got = 0;
+    ssize_t n;
+    do {
+        n = read(sync_fd, &got, 1);
+    } while (n < 0 && errno == EINTR);
+    return (n == 1 && got == expected) ? 0 : -1;
+}
+
 static int csbx_mount_setattr(const char *path, int recursive, uint64_t set) {
     struct csbx_mount_attr attr = {set, 0, 0, 0};
     return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr, sizeof attr);
@@ -355,16 +365,9 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
     if (csbx_close_all_but(keep, 6) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
     // If the thread that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    char go = 0;
-    ssize_t got;
-    do {
-        got = read(sync_fd, &go, 1);
-    } while (got < 0 && errno == EINTR);
-    if (got != 1 || go != 'g') _exit(1);  // the parent gave up on us: leave quietly
-    close(sync_fd);
-
-    // Now in our cgroup (the parent moved us or we were cloned into it): root the cgroup namespace here.
-    if (unshare(CLONE_NEWCGROUP) != 0) csbx_fail(error_fd, CSBX_STEP_CGROUP_NAMESPACE, errno, -1);
+    // 'g': our uid/gid maps are written, so the root can be built (the parent moves us into our cgroups
+    // meanwhile).
+    if (csbx_wait_for(sync_fd, 'g') != 0) _exit(1);  // the parent gave up on us: leave quietly
     csbx_build_root(spec, error_fd);
     if (spec->loopback_up && csbx_loopback_up() != 0) csbx_fail(error_fd, CSBX_STEP_LOOPBACK, errno, -1);
     if (spec->hostname && sethostname(spec->hostname, csbx_strlen(spec->hostname)) != 0) {
@@ -375,6 +378,12 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
         struct rlimit rl = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
         if (setrlimit(spec->rlimits[i].resource, &rl) != 0) csbx_fail(error_fd, CSBX_STEP_RLIMIT, errno, (int32_t)i);
     }
+    // 'c': we are in our cgroups (moved by the parent, or cloned into them). Nothing may start the
+    // workload before, or it would run outside its limits.
+    if (csbx_wait_for(sync_fd, 'c') != 0) _exit(1);
+    close(sync_fd);
+    // Root the cgroup namespace at our own cgroup.
+    if (unshare(CLONE_NEWCGROUP) != 0) csbx_fail(error_fd, CSBX_STEP_CGROUP_NAMESPACE, errno, -1);
     csbx_drop_privileges(spec, error_fd);
     // Not dumpable: the workload, same uid, can neither ptrace us nor read /proc/1/mem.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -403,7 +412,9 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
 
 int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error) {
     int sync_pipe[2], error_pipe[2], status_pipe[2];
-    if (pipe2(sync_pipe, O_CLOEXEC) != 0) goto pipes_failed;
+    // A socket, not a pipe, so the parent's sends to a child that already died fail with EPIPE
+    // (MSG_NOSIGNAL) instead of raising SIGPIPE in the whole process.
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_pipe) != 0) goto pipes_failed;
     if (pipe2(error_pipe, O_CLOEXEC) != 0) {
         close(sync_pipe[0]);
         close(sync_pipe[1]);
@@ -489,16 +500,25 @@ pipes_failed:
     return -1;
 }
 
-int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms) {
-    char go = 'g';
+static int csbx_send(int fd, char byte) {
     ssize_t put;
     do {
-        put = write(child->sync_fd, &go, 1);
+        put = send(fd, &byte, 1, MSG_NOSIGNAL);
     } while (put < 0 && errno == EINTR);
+    return put == 1 ? 0 : -1;
+}
+
+int csbx_begin_setup(csbx_child *child) {
+    return csbx_send(child->sync_fd, 'g');
+}
+
+int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms) {
+    int sent = csbx_send(child->sync_fd, 'c');
     int saved = errno;
     close(child->sync_fd);
     child->sync_fd = -1;
-    if (put != 1) {
+    // EPIPE: the child died during set-up; its report (if any) is waiting on the error pipe.
+    if (sent != 0 && saved != EPIPE) {
         errno = saved;
         return -1;
     }
@@ -521,13 +541,27 @@ int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms)
     }
     close(child->error_fd);
     child->error_fd = -1;
-    if (have == 0) return 0;
+    if (have == 0 && sent == 0) return 0;
     if (have < sizeof *error) {
         error->step = CSBX_STEP_CLONE;
         error->error = EPIPE;
         error->index = -1;
     }
     return 1;
+}
+
+int csbx_reported_error(csbx_child *child, csbx_setup_error *error) {
+    if (child->error_fd < 0) return 0;
+    // The child is dead, so this never blocks: a whole record, or EOF.
+    size_t have = 0;
+    char *buffer = (char *)error;
+    while (have < sizeof *error) {
+        ssize_t got = read(child->error_fd, buffer + have, sizeof *error - have);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        have += (size_t)got;
+    }
+    return have == sizeof *error ? 1 : 0;
 }
 
 int csbx_read_status(int32_t status_fd, int32_t *status) {

@@ -228,6 +228,29 @@ struct NodeAgentTests {
         }
     }
 
+    @Test func partsWeighingZeroAreNotMeasured() async throws {
+        try await withTemporaryDirectory { spool in
+            // A correctness-only run: no lint step, and no reference timing for an efficiency nobody scores.
+            var lean = Jobs.job(1)
+            lean.weights = ["correctness": 1]
+            let full = Jobs.job(2, model: "m2", task: Jobs.otherTask)
+            let controlPlane = FakeControlPlane(jobs: [lean, full])
+            let evaluator = ScriptedEvaluator()
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 2 })
+            }
+            let runs = evaluator.finishedRuns
+            #expect(runs.first { $0.model == "m1" }?.quality == false)
+            #expect(runs.first { $0.model == "m2" }?.quality == true, "the default weights lint")
+            // Only the default-weighted job's task had its reference measured, and without linting it.
+            let references = runs.filter { $0.model == "reference" }
+            #expect(references.count == 1 && references.first?.quality == false)
+            let byJob = Dictionary(uniqueKeysWithValues: controlPlane.completions.map { ($0.jobID, $0.request) })
+            #expect(byJob["job-1"]?.referenceCPUTimeS == nil)
+            #expect(byJob["job-2"]?.referenceCPUTimeS == 0.25)
+        }
+    }
+
     @Test func aWrongAnswerIsFailedAndHasNoEffectOnTheBaseline() async throws {
         try await withTemporaryDirectory { spool in
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "wrong")])

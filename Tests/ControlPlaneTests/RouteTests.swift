@@ -240,6 +240,22 @@ struct RouteTests {
                 #expect(response.status == .badRequest)
                 #expect(Self.apiError(response)?.field == "language")
             }
+            try await client.execute(
+                uri: "/v1/leaderboard?run=\(created.id)&k=1,1000", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                let entry = try #require(try Self.decode(Leaderboard.self, response).entries.first)
+                #expect(Set(entry.passAtK.keys) == ["1", "1000"])
+                #expect(entry.passAtK["1"] == .some(entry.passAt1))
+                #expect(entry.passAtK["1000"] == .some(nil), "no task has 1000 candidates: null, not a made-up value")
+            }
+            for bad in ["0", "1,x", "1001", "1,2,3,4,5,6,7,8,9,10,11"] {
+                try await client.execute(
+                    uri: "/v1/leaderboard?k=\(bad)", method: .get, headers: Self.headers(harness.submitter)
+                ) { response in
+                    #expect(response.status == .badRequest, "k=\(bad)")
+                    #expect(Self.apiError(response)?.field == "k")
+                }
+            }
             // The whole story as Server-Sent Events, then resumed from the middle.
             let all = try await client.execute(
                 uri: "/v1/runs/\(created.id)/events", method: .get, headers: Self.headers(harness.submitter)

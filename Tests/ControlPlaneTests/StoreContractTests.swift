@@ -9,7 +9,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func runIsWrittenWholeAndCountsItsJobs(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let created = try await fixture.store.createRun(Samples.run(tasks: 3, candidatesPerTask: 2), tenant: "acme")
         #expect(created.jobs == 6)
         let status = try await fixture.store.runStatus(id: created.id, tenant: "acme")
@@ -23,7 +23,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func runNamingAMissingBankTaskWritesNothing(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         _ = try await fixture.store.putTasks([Samples.task("banked")], tenant: "acme")
         let submission = RunSubmission(
             name: "r", taskIDs: ["banked", "missing"],
@@ -39,7 +39,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func bankRefusesChangedContentUnderAnExistingID(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         var task = Samples.task("t")
         #expect(try await fixture.store.putTasks([task], tenant: "acme") == ["t"])
         #expect(try await fixture.store.putTasks([task], tenant: "acme") == ["t"])
@@ -53,7 +53,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func concurrentLeasesTakeEachJobExactlyOnce(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         _ = try await store.createRun(Samples.run(tasks: 50, candidatesPerTask: 4), tenant: "acme")
         var agents: [String] = []
@@ -79,7 +79,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func agentsOnlyGetTheirLanguagesAndTheirFreeSlots(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let rustTask = Samples.task("rusty", language: .rust)
         let submission = RunSubmission(
@@ -96,7 +96,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func smallRunIsNotStarvedByALargeOne(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let big = try await store.createRun(Samples.run(tasks: 1, candidatesPerTask: 1), tenant: "acme")
         // 1,000 jobs in the big run (one task, many candidates), then a 10-job run.
@@ -118,7 +118,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func tenantsShareCapacityEqually(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let one = try await store.createRun(Samples.run(tasks: 20, candidatesPerTask: 1, name: "a1"), tenant: "a")
         let two = try await store.createRun(Samples.run(tasks: 20, candidatesPerTask: 1, name: "a2"), tenant: "a")
@@ -133,7 +133,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func completionIsRecordedOnceAndRepeatsGetTheSameAnswer(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let run = try await store.createRun(Samples.run(), tenant: "acme")
         let agent = try await store.registerAgent(Samples.registration())
@@ -163,7 +163,7 @@ struct StoreContractTests {
         var settings = StoreSettings()
         settings.maxAttempts = 2
         let fixture = try await StoreFixture.make(backend, settings: settings)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let run = try await store.createRun(Samples.run(), tenant: "acme")
         let first = try await store.registerAgent(Samples.registration("a"))
@@ -192,7 +192,7 @@ struct StoreContractTests {
         settings.maxAttempts = 2
         settings.leaseTTLS = 30
         let fixture = try await StoreFixture.make(backend, settings: settings)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let run = try await store.createRun(Samples.run(tasks: 2), tenant: "acme")
         let agent = try await store.registerAgent(Samples.registration())
@@ -224,7 +224,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func eventsAreNumberedInOrderAndResumable(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let run = try await store.createRun(Samples.run(tasks: 2), tenant: "acme")
         let agent = try await store.registerAgent(Samples.registration())
@@ -254,7 +254,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func tenantsSeeOnlyTheirOwnRunsAndJobs(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         let run = try await store.createRun(Samples.run(), tenant: "acme")
         await #expect(throws: ControlPlaneError.self) { _ = try await store.runStatus(id: run.id, tenant: "evil") }
@@ -280,7 +280,7 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func drainedAgentsTakeNoNewJobs(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let store = fixture.store
         _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
         let agent = try await store.registerAgent(Samples.registration())
@@ -298,14 +298,14 @@ struct StoreContractTests {
     @Test(arguments: StoreBackend.allCases)
     func migrationIsIdempotent(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         #expect(try await fixture.store.migrate().isEmpty)
     }
 
     @Test(arguments: StoreBackend.allCases)
     func tokensAreStoredHashedAndResolveToTheirOwner(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
-        defer { Task { await fixture.close() } }
+        defer { fixture.discard() }
         let issued = try await fixture.store.createToken(role: .submitter, tenant: "acme", name: "ci")
         #expect(issued.secret.hasPrefix("cru_"))
         let principal = try #require(try await fixture.store.principal(secret: issued.secret))

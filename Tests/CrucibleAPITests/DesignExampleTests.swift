@@ -196,12 +196,14 @@ struct DesignExampleTests {
             {"entries": [{"rank": 1, "model": "m1", "score": 81.4, "ci_low": 77.9, "ci_high": 84.8,
                           "pass_rate": 0.8, "pass_at_1": 0.78, "jobs": 50, "mean_latency_ms": 1830.5,
                           "total_cost_usd": 0.21, "tied": false, "errored_jobs": 0, "p95_latency_ms": 2900,
-                          "cost_per_passed_usd": 0.00525},
+                          "cost_per_passed_usd": 0.00525, "pass_at_k": {"1": 0.78, "10": 0.93}},
                          {"rank": 2, "model": "m2", "score": 60, "ci_low": 55, "ci_high": 65,
                           "pass_rate": 0.5, "pass_at_1": 0.5, "jobs": 50, "mean_latency_ms": null,
-                          "total_cost_usd": null, "tied": true, "errored_jobs": 1, "p95_latency_ms": null, "cost_per_passed_usd": null}], "judge_agreement": 0.81}
+                          "total_cost_usd": null, "tied": true, "errored_jobs": 1, "p95_latency_ms": null, "cost_per_passed_usd": null,
+                          "pass_at_k": {"1": 0.5, "10": null}}], "judge_agreement": 0.81}
             """#)
         #expect(board.entries.map(\.rank) == [1, 2])
+        #expect(board.entries[1].passAtK["10"] == .some(nil), "a k without an estimate stays an explicit null")
     }
 
     @Test func errorEnvelope() throws {

@@ -90,6 +90,27 @@ struct LeaderboardTests {
         #expect(isClose(entry.costPerPassedUSD, 0.5))
     }
 
+    @Test("pass@k per model: the mean of the unbiased estimates over tasks, absent when a task has fewer than k")
+    func passAtK() throws {
+        // Model m: task a 2 of 4 passed, task b 1 of 3 (and one errored job, never counted).
+        let verdicts: [(String, Verdict)] = [
+            ("a", .passed), ("a", .failed), ("a", .passed), ("a", .failed),
+            ("b", .failed), ("b", .passed), ("b", .timeout), ("b", .errored),
+        ]
+        let rows = verdicts.map { scoredJob(model: "m", task: $0.0, verdict: $0.1, final: $0.1 == .errored ? nil : 50) }
+        let entry = try #require(
+            try Leaderboard.rank(rows, options: LeaderboardOptions(passAtK: [1, 2, 3, 4])).entries.first)
+        // By hand: pass@k = 1 - C(n-c, k) / C(n, k).
+        let a: [Int: Double] = [1: 2.0 / 4, 2: 1 - 1.0 / 6, 3: 1]
+        let b: [Int: Double] = [1: 1.0 / 3, 2: 1 - 1.0 / 3, 3: 1]
+        for k in 1...3 {
+            #expect(isClose(try #require(entry.passAtK[k]), ((a[k] ?? -1) + (b[k] ?? -1)) / 2), "k=\(k)")
+        }
+        #expect(entry.passAtK[4] == nil, "task b has only 3 scoreable candidates: no pass@4")
+        #expect(isClose(try #require(entry.passAtK[1]), entry.passAt1))
+        #expect(throws: ScoringError.self) { try Leaderboard.rank(rows, options: LeaderboardOptions(passAtK: [0])) }
+    }
+
     @Test("no passed job means no cost per pass; no reported cost or latency means null, not 0")
     func absentAggregates() throws {
         let entry = try #require(

@@ -6,8 +6,9 @@ import Toolchains
 public protocol JobEvaluating: Sendable {
     /// Evaluates a candidate in sandbox slot `slot` (a distinct host uid range per concurrent job), reporting
     /// steps and tests through `progress` as they finish. Never throws: node trouble is an `errored` result.
+    /// `quality: false` skips the lint step.
     func evaluate(
-        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int,
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, quality: Bool,
         progress: (@Sendable (EvaluationProgress) -> Void)?
     ) async -> JobResult
 }

@@ -287,6 +287,7 @@ public final class NodeAgent: Service, Sendable {
                 { () async -> JobResult? in
                     await evaluator.evaluate(
                         task: job.task, candidateFiles: job.candidate.files, model: job.candidate.model, slot: slot,
+                        quality: job.scoreWeights.quality > 0,
                         progress: { progress in
                             switch progress {
                             case .step(let step): batcher.emit(.step(step))
@@ -381,7 +382,8 @@ public final class NodeAgent: Service, Sendable {
     }
 
     /// The task's reference CPU time on this node: reused from the job itself when its candidate is the
-    /// reference, else measured once per task (and kept), else nil.
+    /// reference, else measured once per task (and kept), else nil. Not measured for a run that weighs
+    /// efficiency 0: it would cost a whole second evaluation for a part nobody scores.
     private func referenceCPUTime(for job: LeasedJob, result: JobResult, slot: Int, logger: Logger) async -> Double? {
         guard configuration.measureReferenceTimes, let reference = job.task.reference, !reference.isEmpty,
             result.verdict != .errored
@@ -391,12 +393,13 @@ public final class NodeAgent: Service, Sendable {
             await references.record(seconds, for: job.task)
             return seconds
         }
+        guard job.scoreWeights.efficiency > 0 else { return nil }
         let evaluator = self.evaluator
         let task = job.task
         return await references.cpuTime(for: task) {
             logger.info("measuring the task's reference solution on this node")
             let measured = await evaluator.evaluate(
-                task: task, candidateFiles: reference, model: "reference", slot: slot, progress: nil)
+                task: task, candidateFiles: reference, model: "reference", slot: slot, quality: false, progress: nil)
             if Task.isCancelled { return .unknown }
             switch measured.verdict {
             case .passed:

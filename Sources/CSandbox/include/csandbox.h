@@ -80,11 +80,12 @@ typedef struct csbx_spawn_spec {
     int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
 } csbx_spawn_spec;
 
-/// A sandbox whose init process exists and waits for csbx_release().
+/// A sandbox whose init process exists and waits: for csbx_begin_setup() before it builds its root, then
+/// for csbx_release() before it enters its cgroup namespace and starts the workload.
 typedef struct csbx_child {
     pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside)
     int32_t pidfd;  ///< pidfd of that init, for poll() and signals without pid reuse races
-    int32_t sync_fd;  ///< the parent writes one byte here once maps and cgroups are in place
+    int32_t sync_fd;  ///< a socket: the parent sends 'g' once the id maps are written, 'c' once the cgroups are
     int32_t error_fd;  ///< a csbx_setup_error arrives here on failure; EOF means the workload exec'd
     int32_t status_fd;  ///< the workload's wait status (int32) arrives here when it ends
 } csbx_child;
@@ -135,10 +136,19 @@ const char *csbx_step_name(int32_t step);
 /// until csbx_release(). Returns 0, or -1 with `error` filled (step pipes or clone).
 int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error);
 
-/// Lets the child go on and waits (up to timeout_ms) until the workload has exec'd or set-up failed.
-/// Returns 0 once exec'd, 1 when set-up failed (`error` filled), 2 when set-up did not finish in time,
-/// -1 with errno on a parent-side failure.
+/// Lets the child build its root (the uid/gid maps are written) while the parent moves it into its
+/// cgroups: on cgroup v1 the move waits for an RCU grace period, which the root's mounts now overlap.
+/// Returns 0, or -1 with errno (EPIPE: the child is gone; its report is on error_fd).
+int csbx_begin_setup(csbx_child *child);
+
+/// Lets the child go on to start the workload (it is in its cgroups now) and waits (up to timeout_ms)
+/// until the workload has exec'd or set-up failed. Returns 0 once exec'd, 1 when set-up failed (`error`
+/// filled), 2 when set-up did not finish in time, -1 with errno on a parent-side failure.
 int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms);
+
+/// After the child was killed and reaped: the set-up failure it reported before dying, if any. Returns 1
+/// with `error` filled, else 0.
+int csbx_reported_error(csbx_child *child, csbx_setup_error *error);
 
 /// Reads the workload's wait status (after the init has exited). Returns 0, or -1 when none was sent
 /// (the init was killed before the workload ended).

@@ -100,7 +100,7 @@ extension ControlPlaneAPI {
             Store.JobSelection(
                 tenant: principal.tenantFilter, runID: query.run, language: query.language, scenario: query.scenario,
                 difficulty: query.difficulty))
-        return try HTTPSupport.json(try LeaderboardBuilder.build(jobs))
+        return try HTTPSupport.json(try LeaderboardBuilder.build(jobs, passAtK: query.passAtK))
     }
 }
 
@@ -111,6 +111,8 @@ struct TaskFilterQuery {
     var scenario: String?
     var difficulty: String?
     var limit = 1000
+    /// `k=1,10`: the leaderboard's pass@k columns.
+    var passAtK = [1]
 
     init(_ parameters: Parameters) throws {
         func value(_ name: String) -> String? {
@@ -125,6 +127,9 @@ struct TaskFilterQuery {
                 throw ControlPlaneError(.invalidQuery, "is \"\(raw)\"; use a whole number from 1 to 10000", field: "limit")
             }
             limit = number
+        }
+        if let raw = value("k") {
+            passAtK = try LeaderboardQuery.passAtK(parsing: raw)
         }
     }
 

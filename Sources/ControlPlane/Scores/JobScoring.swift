@@ -21,6 +21,7 @@ public enum JobScoring {
             scenario: task.scenario.rawValue, difficulty: task.difficulty.rawValue,
             verdict: Scoring.Verdict(rawValue: result.verdict.rawValue) ?? .errored, tests: tests,
             totalTestWeight: ioWeights.map { $0.reduce(0, +) }, findings: FindingCounts(severities: severities),
+            linted: result.steps.contains { $0.name == .quality },
             linesOfCode: lines, testCPUTimeSeconds: testStep?.cpuTimeS, referenceCPUTimeSeconds: referenceCPUTimeS,
             latencyMs: candidate.metadata.latencyMS, costUSD: candidate.metadata.costUSD, judgements: judgements)
     }

@@ -72,6 +72,9 @@ extension Store {
             var leased: [LeasedJob] = []
             var events: [String: [PendingEvent]] = [:]
             for (runID, count) in shares.sorted(by: { $0.key < $1.key }) where count > 0 {
+                let weights = try await connection.query("SELECT weights FROM runs WHERE id = ?", runID).first.map {
+                    try Self.decode([String: Double].self, try $0.string("weights"))
+                }
                 let jobs = try await connection.query(
                     """
                     SELECT j.id, j.task_id, j.model, j.candidate, j.attempt FROM jobs j
@@ -102,7 +105,8 @@ extension Store {
                     leased.append(
                         LeasedJob(
                             leaseID: leaseID, jobID: jobID, runID: runID, attempt: attempt,
-                            task: try Self.decode(TaskSpec.self, try spec.string("spec")), candidate: candidate))
+                            task: try Self.decode(TaskSpec.self, try spec.string("spec")), candidate: candidate,
+                            weights: weights))
                     events[runID, default: []].append(
                         (jobID, .jobState(JobStateChange(state: .leased, taskID: taskID, model: candidate.model))))
                 }

@@ -53,21 +53,33 @@ public struct LeasedJob: Codable, Sendable, Hashable {
     public var attempt: Int
     public var task: TaskSpec
     public var candidate: Candidate
+    /// The run's score weights (`ScoreComponent` names), so an agent measures only what will be scored:
+    /// no lint step when quality weighs 0, no reference timing when efficiency does. nil: the defaults.
+    public var weights: [String: Double]?
 
-    public init(leaseID: String, jobID: String, runID: String, attempt: Int, task: TaskSpec, candidate: Candidate) {
+    public init(
+        leaseID: String, jobID: String, runID: String, attempt: Int, task: TaskSpec, candidate: Candidate,
+        weights: [String: Double]? = nil
+    ) {
         self.leaseID = leaseID
         self.jobID = jobID
         self.runID = runID
         self.attempt = attempt
         self.task = task
         self.candidate = candidate
+        self.weights = weights
+    }
+
+    /// The weights this job is scored with.
+    public var scoreWeights: ScoreWeights {
+        weights.map(ScoreWeights.init(wireMap:)) ?? .defaults
     }
 
     enum CodingKeys: String, CodingKey {
         case leaseID = "lease_id"
         case jobID = "job_id"
         case runID = "run_id"
-        case attempt, task, candidate
+        case attempt, task, candidate, weights
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 // `GET /v1/leaderboard?run=ID&language=…&scenario=…&difficulty=…`: models ranked by their blended score.
 
 public struct Leaderboard: Codable, Sendable, Hashable {
@@ -42,6 +44,9 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
     public var passRate: Double
     /// Unbiased pass@1 estimate (0–1) over tasks.
     public var passAt1: Double
+    /// Unbiased pass@k (0–1) over tasks for each k the request asked for (`?k=1,10`), keyed by k. Null
+    /// when some task has fewer than k scored candidates of this model: no unbiased estimate exists.
+    public var passAtK: [String: Double?]
     /// Scored jobs behind the row.
     public var jobs: Int
     /// Null when no candidate reported a latency.
@@ -57,8 +62,8 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
 
     public init(
         rank: Int, model: String, score: Double, ciLow: Double, ciHigh: Double, passRate: Double, passAt1: Double,
-        jobs: Int, meanLatencyMS: Double? = nil, totalCostUSD: Double? = nil, tied: Bool = false,
-        erroredJobs: Int = 0, p95LatencyMS: Double? = nil, costPerPassedUSD: Double? = nil
+        passAtK: [String: Double?] = [:], jobs: Int, meanLatencyMS: Double? = nil, totalCostUSD: Double? = nil,
+        tied: Bool = false, erroredJobs: Int = 0, p95LatencyMS: Double? = nil, costPerPassedUSD: Double? = nil
     ) {
         self.rank = rank
         self.model = model
@@ -67,6 +72,7 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         self.ciHigh = ciHigh
         self.passRate = passRate
         self.passAt1 = passAt1
+        self.passAtK = passAtK
         self.jobs = jobs
         self.meanLatencyMS = meanLatencyMS
         self.totalCostUSD = totalCostUSD
@@ -82,6 +88,7 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         case ciHigh = "ci_high"
         case passRate = "pass_rate"
         case passAt1 = "pass_at_1"
+        case passAtK = "pass_at_k"
         case jobs
         case meanLatencyMS = "mean_latency_ms"
         case totalCostUSD = "total_cost_usd"
@@ -100,6 +107,7 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         ciHigh = try container.decode(Double.self, forKey: .ciHigh)
         passRate = try container.decode(Double.self, forKey: .passRate)
         passAt1 = try container.decode(Double.self, forKey: .passAt1)
+        passAtK = try container.decodeIfPresent([String: Double?].self, forKey: .passAtK) ?? [:]
         jobs = try container.decode(Int.self, forKey: .jobs)
         meanLatencyMS = try container.decodeIfPresent(Double.self, forKey: .meanLatencyMS)
         totalCostUSD = try container.decodeIfPresent(Double.self, forKey: .totalCostUSD)
@@ -118,6 +126,7 @@ public struct LeaderboardEntry: Codable, Sendable, Hashable {
         try container.encode(ciHigh, forKey: .ciHigh)
         try container.encode(passRate, forKey: .passRate)
         try container.encode(passAt1, forKey: .passAt1)
+        try container.encode(passAtK, forKey: .passAtK)  // a k without an estimate is an explicit null
         try container.encode(jobs, forKey: .jobs)
         try container.encode(meanLatencyMS, forKey: .meanLatencyMS)  // explicit null
         try container.encode(totalCostUSD, forKey: .totalCostUSD)  // explicit null
@@ -180,10 +189,38 @@ public struct TaskFilter: Sendable, Hashable {
 public struct LeaderboardQuery: Sendable, Hashable {
     public var runID: String?
     public var filter: TaskFilter
+    /// The k of each pass@k the entries report (`k=1,10`).
+    public var passAtK: [Int]
 
-    public init(runID: String? = nil, filter: TaskFilter = TaskFilter()) {
+    public static let maxPassAtK = 1000
+    public static let maxPassAtKValues = 10
+
+    public init(runID: String? = nil, filter: TaskFilter = TaskFilter(), passAtK: [Int] = [1]) {
         self.runID = runID
         self.filter = filter
+        self.passAtK = passAtK
+    }
+
+    /// The `k` parameter: a comma-separated list of whole numbers 1...1000, at most 10 distinct ones, kept
+    /// in the order given.
+    public static func passAtK(parsing raw: String) throws(CrucibleAPIError) -> [Int] {
+        func problem(_ message: String) -> CrucibleAPIError {
+            CrucibleAPIError(ValidationIssue(code: .invalidQuery, field: "k", message: message))
+        }
+        var values: [Int] = []
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let k = Int(text), (1...maxPassAtK).contains(k) else {
+                throw problem("has \"\(text)\"; use whole numbers from 1 to \(maxPassAtK), e.g. k=1,10")
+            }
+            if !values.contains(k) {
+                values.append(k)
+            }
+        }
+        guard values.count <= maxPassAtKValues else {
+            throw problem("lists \(values.count) values; ask for at most \(maxPassAtKValues)")
+        }
+        return values
     }
 
     public init(query: [String: String], limits: ValidationLimits = .default) throws(CrucibleAPIError) {
@@ -198,13 +235,22 @@ public struct LeaderboardQuery: Sendable, Hashable {
         } catch {
             issues += error.issues
         }
+        var passAtK = [1]
+        if let raw = query["k"] {
+            do {
+                passAtK = try Self.passAtK(parsing: raw)
+            } catch {
+                issues += error.issues
+            }
+        }
         if let error = CrucibleAPIError(issues) {
             throw error
         }
-        self.init(runID: query["run"], filter: filter)
+        self.init(runID: query["run"], filter: filter, passAtK: passAtK)
     }
 
     public var queryItems: [(name: String, value: String)] {
         (runID.map { [("run", $0)] } ?? []) + filter.queryItems
+            + (passAtK == [1] ? [] : [("k", passAtK.map(String.init).joined(separator: ","))])
     }
 }

@@ -103,15 +103,24 @@ public final class SandboxRunner: Sendable {
         defer {
             if child.pidfd >= 0 { close(child.pidfd) }
             if child.status_fd >= 0 { close(child.status_fd) }
+            if child.error_fd >= 0 { close(child.error_fd) }
         }
         let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
         defer { LiveSandboxes.shared.unregister(registration) }
 
+        // The maps first (the child needs them to build its root), then the cgroup move while it builds:
+        // on v1 the move waits out an RCU grace period, which the mounts now overlap. The child starts
+        // nothing before csbx_release says the move is done.
         do {
-            try cgroup.adopt(pid: child.pid)
             try writeIdentityMaps(pid: child.pid, request: request)
+            guard csbx_begin_setup(&child) == 0 else {
+                throw SandboxError.setupFailed(step: "release the child", errno: errno, detail: "")
+            }
+            try cgroup.adopt(pid: child.pid)
         } catch {
             abandon(&child)
+            // A child that failed on its own (and so could not be moved) says why: that is the real cause.
+            if csbx_reported_error(&child, &failure) == 1 { throw setupError(failure, request: request, plan: plan) }
             throw error
         }
         let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
@@ -161,10 +170,6 @@ public final class SandboxRunner: Sendable {
         if child.sync_fd >= 0 {
             close(child.sync_fd)
             child.sync_fd = -1
-        }
-        if child.error_fd >= 0 {
-            close(child.error_fd)
-            child.error_fd = -1
         }
         var status: Int32 = 0
         while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}

@@ -6,6 +6,7 @@ extension Scorer {
     /// - efficiency is present only with a reference timing. A `timeout` then scores 0 (a limit cut
     ///   the candidate off, so it was as slow as it gets); otherwise it needs the candidate's
     ///   test-step CPU time, which a `build_failed` job does not have.
+    /// - quality is present only when a linter ran (`linted`).
     /// - speed is present only with a reported latency.
     /// - absent components drop out of the mean and the remaining weights are renormalised.
     /// - `build_failed` scores 0 overall unless `config.buildFailureScoresZero` is false.
@@ -16,7 +17,7 @@ extension Scorer {
                 verdict: job.verdict, tests: job.tests, totalTestWeight: job.totalTestWeight)
         else { return nil }
 
-        let quality = config.quality.score(findings: job.findings, linesOfCode: job.linesOfCode)
+        let quality = job.linted ? config.quality.score(findings: job.findings, linesOfCode: job.linesOfCode) : nil
         let efficiency = efficiencyScore(for: job)
         let speed = job.latencyMs.map { config.speed.score(latencyMs: $0) }
 

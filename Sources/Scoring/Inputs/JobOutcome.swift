@@ -19,6 +19,10 @@ public struct JobOutcome: Sendable, Equatable, Codable {
     public var totalTestWeight: Double?
 
     public var findings: FindingCounts
+    /// Whether a linter looked at the candidate at all. False when the quality step did not run (the build
+    /// failed, or the run weighs quality 0 and skipped it): then there is no quality part, rather than a
+    /// perfect one for findings nobody looked for.
+    public var linted: Bool
     /// Lines of candidate code the findings are measured against.
     public var linesOfCode: Int
 
@@ -45,6 +49,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
         tests: [TestOutcome] = [],
         totalTestWeight: Double? = nil,
         findings: FindingCounts = .none,
+        linted: Bool = true,
         linesOfCode: Int = 0,
         testCPUTimeSeconds: Double? = nil,
         referenceCPUTimeSeconds: Double? = nil,
@@ -61,6 +66,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
         self.tests = tests
         self.totalTestWeight = totalTestWeight
         self.findings = findings
+        self.linted = linted
         self.linesOfCode = linesOfCode
         self.testCPUTimeSeconds = testCPUTimeSeconds
         self.referenceCPUTimeSeconds = referenceCPUTimeSeconds
@@ -104,6 +110,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
         case tests
         case totalTestWeight = "total_test_weight"
         case findings
+        case linted
         case linesOfCode = "lines_of_code"
         case testCPUTimeSeconds = "test_cpu_time_s"
         case referenceCPUTimeSeconds = "reference_cpu_time_s"
@@ -125,6 +132,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
             tests: try container.decodeIfPresent([TestOutcome].self, forKey: .tests) ?? [],
             totalTestWeight: try container.decodeIfPresent(Double.self, forKey: .totalTestWeight),
             findings: try container.decodeIfPresent(FindingCounts.self, forKey: .findings) ?? .none,
+            linted: try container.decodeIfPresent(Bool.self, forKey: .linted) ?? true,
             linesOfCode: try container.decodeIfPresent(Int.self, forKey: .linesOfCode) ?? 0,
             testCPUTimeSeconds: try container.decodeIfPresent(Double.self, forKey: .testCPUTimeSeconds),
             referenceCPUTimeSeconds: try container.decodeIfPresent(Double.self, forKey: .referenceCPUTimeSeconds),

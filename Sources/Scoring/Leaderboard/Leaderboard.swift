@@ -20,6 +20,10 @@ public struct Leaderboard: Sendable, Equatable, Codable {
         _ jobs: [ScoredJob], options: LeaderboardOptions = LeaderboardOptions()
     ) throws(ScoringError) -> Leaderboard {
         try Bootstrap.validate(resamples: options.resamples, confidence: options.confidence)
+        for (index, k) in options.passAtK.enumerated() where k < 1 {
+            throw ScoringError(
+                code: .invalidArgument, field: "passAtK[\(index)]", message: "must be at least 1, got \(k)")
+        }
         let selected = jobs.filter { options.filter.matches($0.outcome) }
         let byModel = Dictionary(grouping: selected, by: \.outcome.model)
 
@@ -60,6 +64,11 @@ public struct Leaderboard: Sendable, Equatable, Codable {
         else { return nil }
 
         let passed = scoreable.filter { $0.outcome.verdict == .passed }.count
+        let perTask = candidatesPerTask(scoreable)
+        var passAtK: [Int: Double] = [:]
+        for k in options.passAtK where perTask.allSatisfy({ $0.n >= k }) {
+            passAtK[k] = try PassAtK.mean(perTask, k: k)
+        }
         let latencies = scoreable.compactMap(\.outcome.latencyMs).sorted()
         let costs = scoreable.compactMap(\.outcome.costUSD)
         let totalCost = costs.isEmpty ? nil : costs.reduce(0, +)
@@ -72,7 +81,8 @@ public struct Leaderboard: Sendable, Equatable, Codable {
             ciHigh: interval.high,
             tiedWithPrevious: false,
             passRate: Double(passed) / Double(scoreable.count),
-            passAt1: try passAtOne(scoreable) ?? 0,
+            passAt1: try PassAtK.mean(perTask, k: 1) ?? 0,
+            passAtK: passAtK,
             jobs: scoreable.count,
             erroredJobs: jobs.count - scoreable.count,
             meanLatencyMs: mean(latencies),
@@ -81,13 +91,12 @@ public struct Leaderboard: Sendable, Equatable, Codable {
             costPerPassedUSD: passed > 0 ? totalCost.map { $0 / Double(passed) } : nil)
     }
 
-    /// Mean over tasks of pass@1, each task's candidates being this model's scoreable jobs on it.
-    private static func passAtOne(_ jobs: [ScoredJob]) throws(ScoringError) -> Double? {
+    /// Each task's candidates (this model's scoreable jobs on it): how many, and how many passed.
+    private static func candidatesPerTask(_ jobs: [ScoredJob]) -> [(n: Int, c: Int)] {
         let byTask = Dictionary(grouping: jobs, by: \.outcome.taskID)
-        let tasks = byTask.keys.sorted().map { task in
+        return byTask.keys.sorted().map { task in
             let taskJobs = byTask[task] ?? []
             return (n: taskJobs.count, c: taskJobs.filter { $0.outcome.verdict == .passed }.count)
         }
-        return try PassAtK.mean(tasks, k: 1)
     }
 }

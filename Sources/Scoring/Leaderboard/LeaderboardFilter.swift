@@ -31,16 +31,20 @@ public struct LeaderboardOptions: Sendable, Equatable {
     /// Bootstrap seed. Each model's generator starts from this seed mixed with a stable hash of its
     /// name, so a model's interval depends only on its own scores, not on the other models.
     public var seed: UInt64
+    /// The k of each pass@k to report (default [1]). Each must be at least 1.
+    public var passAtK: [Int]
 
     public init(
         filter: LeaderboardFilter = .all,
         resamples: Int = Bootstrap.defaultResamples,
         confidence: Double = Bootstrap.defaultConfidence,
-        seed: UInt64 = 0
+        seed: UInt64 = 0,
+        passAtK: [Int] = [1]
     ) {
         self.filter = filter
         self.resamples = resamples
         self.confidence = confidence
         self.seed = seed
+        self.passAtK = passAtK
     }
 }

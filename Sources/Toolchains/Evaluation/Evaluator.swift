@@ -32,12 +32,13 @@ public struct Evaluator: Sendable {
     /// `progress`, when given, hears of each step and each test as soon as it is known (a node agent streams
     /// them to the control plane); mutant runs are not reported, as they are not part of the result's steps.
     /// A cancelled task runs no further step and comes back `errored`.
+    /// `quality: false` skips the lint step (a run that weighs quality 0 has no use for it).
     public func evaluate(
-        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int = 0,
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int = 0, quality: Bool = true,
         progress: (@Sendable (EvaluationProgress) -> Void)? = nil
     ) async -> JobResult {
         var job = await evaluateOnce(
-            task: task, candidateFiles: candidateFiles, model: model, slot: slot, progress: progress)
+            task: task, candidateFiles: candidateFiles, model: model, slot: slot, quality: quality, progress: progress)
         guard task.scenario == .testGeneration, let mutants = task.mutants, !mutants.isEmpty, job.verdict == .passed else {
             return job.result()
         }

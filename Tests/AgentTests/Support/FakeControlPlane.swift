@@ -115,6 +115,8 @@ final class ScriptedEvaluator: JobEvaluating {
     struct Run: Sendable {
         var model: String
         var slot: Int
+        /// Whether the agent asked for the lint step.
+        var quality: Bool
         var started: ContinuousClock.Instant
         var ended: ContinuousClock.Instant
         var cancelled: Bool
@@ -140,7 +142,7 @@ final class ScriptedEvaluator: JobEvaluating {
     var slotClash: Bool { active.withLock { $0.clash } }
 
     func evaluate(
-        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int,
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, quality: Bool,
         progress: (@Sendable (EvaluationProgress) -> Void)?
     ) async -> JobResult {
         let started = ContinuousClock.now
@@ -182,7 +184,7 @@ final class ScriptedEvaluator: JobEvaluating {
             cpuTimeS: model == "reference" ? 0.25 : 0.5,
             wallTimeS: duration.seconds, peakMemoryBytes: 1)
         progress?(.step(testStep))
-        runs.withLock { $0.append(Run(model: model, slot: slot, started: started, ended: .now, cancelled: cancelled)) }
+        runs.withLock { $0.append(Run(model: model, slot: slot, quality: quality, started: started, ended: .now, cancelled: cancelled)) }
         if cancelled {
             return JobResult(taskID: task.id, model: model, verdict: .errored, error: "cancelled")
         }
@@ -195,6 +197,10 @@ final class ScriptedEvaluator: JobEvaluating {
 enum Jobs {
     static let task = TaskSpec(
         id: "py-sample", language: .python, difficulty: .easy, prompt: "p", files: ["solution.py": "..."],
+        tests: ["test_solution.py": "..."], reference: ["solution.py": "good"])
+    /// Another task, so its reference is measured apart from `task`'s.
+    static let otherTask = TaskSpec(
+        id: "py-other", language: .python, difficulty: .easy, prompt: "p", files: ["solution.py": "..."],
         tests: ["test_solution.py": "..."], reference: ["solution.py": "good"])
 
     static func job(

@@ -33,12 +33,12 @@ final class StoreFixture: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "crucible-store-\(UUID().uuidString.prefix(8))"
         ).path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var logger = Logger(label: "test.store")
         logger.logLevel = .warning
         let database: any SQLDatabase
         switch backend {
         case .sqlite:
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             database = try SQLiteDatabase(path: directory + "/crucible.db", logger: logger)
             postgresDatabase = nil
             postgresURL = nil
@@ -63,6 +63,13 @@ final class StoreFixture: Sendable {
     /// Moves the store's clock forward (lease expiry without waiting).
     func advance(seconds: Double) {
         clock.advance(seconds)
+    }
+
+    /// For a `defer`, which cannot await: the SQLite files go at once (an open database on Linux keeps
+    /// working on unlinked files), the connections and any PostgreSQL database as soon as they can.
+    func discard() {
+        try? FileManager.default.removeItem(atPath: directory)
+        Task { await self.close() }
     }
 
     func close() async {

@@ -45,7 +45,8 @@ enum Samples {
         lastHeartbeatAt: date)
 
     static let leasedJob = LeasedJob(
-        leaseID: "l-1", jobID: "j-1", runID: "r-1", attempt: 1, task: task, candidate: candidate)
+        leaseID: "l-1", jobID: "j-1", runID: "r-1", attempt: 1, task: task, candidate: candidate,
+        weights: ["correctness": 1, "quality": 0])
 
     /// Swift value → openapi schema name, fully populated.
     static let full: [(schema: String, value: any Encodable & Sendable)] = [

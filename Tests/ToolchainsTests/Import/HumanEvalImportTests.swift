@@ -12,7 +12,7 @@ import Testing
 
     @Test func aRecordBecomesAPythonTask() throws {
         let records = try HumanEvalImport.records(fromJSONLines: Self.record + "\n\n")
-        let task = try HumanEvalImport.task(try #require(records.first))
+        let task = try HumanEvalImport.task(try #require(records.first), testMode: .framework)
         #expect(task.id == "humaneval-7")
         #expect(task.language == .python)
         #expect(task.testMode == .framework)
@@ -22,6 +22,30 @@ import Testing
         #expect(test.contains("from solution import add"))
         #expect(test.contains("def test_add():\n    check(add)"))
         #expect(task.validationIssues().isEmpty)
+    }
+
+    @Test func programModeRunsCheckAsAScriptLikeHumanEval() throws {
+        let record = try #require(try HumanEvalImport.records(fromJSONLines: Self.record).first)
+        let task = try HumanEvalImport.task(record)
+        #expect(task.testMode == .program)
+        let test = try #require(task.tests["test_solution.py"])
+        #expect(test.hasSuffix("\ncheck(add)\n"))
+        #expect(!test.contains("def test_add"))
+        #expect(task.validationIssues().isEmpty)
+    }
+
+    @Test func samplesBecomeCandidatesOfTheirProblem() throws {
+        let record = try #require(try HumanEvalImport.records(fromJSONLines: Self.record).first)
+        let samples = try HumanEvalImport.samples(
+            fromJSONLines: #"{"task_id": "HumanEval/7", "completion": "    return a - b\n"}"# + "\n")
+        let sample = try #require(samples.first)
+        let candidate = HumanEvalImport.candidate(record, completion: sample.completion, model: "m")
+        #expect(candidate.taskID == "humaneval-7")
+        #expect(candidate.files["solution.py"] == record.prompt + "    return a - b\n")
+        #expect(candidate.validationIssues().isEmpty)
+        #expect { try HumanEvalImport.samples(fromJSONLines: #"{"task_id": "HumanEval/7"}"#) } throws: { error in
+            "\(error)".contains("line 1") && "\(error)".contains("completion")
+        }
     }
 
     @Test func aBadLineIsNamed() {

@@ -24,10 +24,23 @@ struct LeaderboardCommand: AsyncParsableCommand {
     var difficulty: Difficulty?
     @Option(help: "table (for people), json or csv.")
     var format: Format = .table
+    @Option(
+        name: .customLong("k"),
+        help: "pass@k to report, comma-separated (e.g. 1,10); a k needs at least k candidates per task and model.")
+    var passAtK = "1"
+
+    func validate() throws {
+        do {
+            _ = try LeaderboardQuery.passAtK(parsing: passAtK)
+        } catch {
+            throw ValidationError("--k \(passAtK): \(error.first.message)")
+        }
+    }
 
     func run() async throws {
         let query = LeaderboardQuery(
-            runID: run, filter: TaskFilter(language: language, scenario: scenario, difficulty: difficulty))
+            runID: run, filter: TaskFilter(language: language, scenario: scenario, difficulty: difficulty),
+            passAtK: (try? LeaderboardQuery.passAtK(parsing: passAtK)) ?? [1])
         let format = format
         try await client.withClient(logger: CLILogging.logger("crucible.leaderboard")) { client in
             switch format {
@@ -35,9 +48,9 @@ struct LeaderboardCommand: AsyncParsableCommand {
                 let board = try await client.leaderboard(query)
                 print(String(decoding: try CrucibleJSON.encode(board, pretty: true), as: UTF8.self))
             case .csv:
-                print(LeaderboardText.csv(try await client.leaderboard(query)), terminator: "")
+                print(LeaderboardText.csv(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
             case .table:
-                print(LeaderboardText.table(try await client.leaderboard(query)), terminator: "")
+                print(LeaderboardText.table(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
             }
         }
     }
@@ -54,8 +67,13 @@ enum LeaderboardText {
         "mean_latency_ms", "p95_latency_ms", "total_cost_usd", "cost_per_passed_usd",
     ]
 
-    static func csv(_ board: Leaderboard) -> String {
-        var lines = [columns.joined(separator: ",")]
+    /// pass@k columns beyond pass@1, which is always shown.
+    static func extraK(_ passAtK: [Int]) -> [Int] {
+        passAtK.filter { $0 != 1 }
+    }
+
+    static func csv(_ board: Leaderboard, passAtK: [Int] = [1]) -> String {
+        var lines = [(columns + extraK(passAtK).map { "pass_at_\($0)" }).joined(separator: ",")]
         for entry in board.entries {
             let values: [String] = [
                 String(entry.rank), quoted(entry.model), number(entry.score), number(entry.ciLow), number(entry.ciHigh),
@@ -63,21 +81,27 @@ enum LeaderboardText {
                 number(entry.meanLatencyMS), number(entry.p95LatencyMS), number(entry.totalCostUSD, places: 6),
                 number(entry.costPerPassedUSD, places: 6),
             ]
-            lines.append(values.joined(separator: ","))
+            let extra = extraK(passAtK).map { number(entry.passAtK[String($0)] ?? nil) }
+            lines.append((values + extra).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func table(_ board: Leaderboard) -> String {
+    static func table(_ board: Leaderboard, passAtK: [Int] = [1]) -> String {
         guard !board.entries.isEmpty else {
             return "no scored jobs yet\n"
         }
-        var rows = [["rank", "model", "score", "95% interval", "pass", "pass@1", "jobs", "latency", "cost"]]
+        let extra = extraK(passAtK)
+        var rows = [["rank", "model", "score", "95% interval", "pass", "pass@1"] + extra.map { "pass@\($0)" }
+            + ["jobs", "latency", "cost"]]
         for entry in board.entries {
+            // A k with too few candidates per task has no estimate: shown as "–".
+            let extraCells = extra.map { k in (entry.passAtK[String(k)] ?? nil).map { String(format: "%.2f", $0) } ?? "–" }
             rows.append([
                 "\(entry.rank)\(entry.tied ? "=" : "")", entry.model, String(format: "%.1f", entry.score),
                 String(format: "%.1f–%.1f", entry.ciLow, entry.ciHigh), String(format: "%.0f%%", entry.passRate * 100),
                 String(format: "%.2f", entry.passAt1),
+            ] + extraCells + [
                 "\(entry.jobs)" + (entry.erroredJobs > 0 ? " (+\(entry.erroredJobs) errored)" : ""),
                 entry.meanLatencyMS.map { String(format: "%.0f ms", $0) } ?? "–",
                 entry.totalCostUSD.map { String(format: "$%.4f", $0) } ?? "–",

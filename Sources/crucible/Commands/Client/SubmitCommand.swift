@@ -26,6 +26,12 @@ struct SubmitCommand: AsyncParsableCommand {
     var name: String?
     @Option(help: "The run's share against your other runs, 1–100.")
     var priority: Int?
+    @Option(
+        help: """
+            Score weights, e.g. correctness=1 (a part left out weighs 0; default 40/25/15/20 for correctness, \
+            quality, efficiency, speed). Parts weighing 0 are not measured: no lint step without quality.
+            """)
+    var weights: String?
     @Flag(help: "Follow the run's live events until every job is done, then print a summary.")
     var wait = false
 
@@ -71,7 +77,8 @@ struct SubmitCommand: AsyncParsableCommand {
             let used = Set(candidateList.map(\.taskID))
             let submission = RunSubmission(
                 name: name ?? URL(fileURLWithPath: candidates).lastPathComponent,
-                tasks: taskSpecs.filter { used.contains($0.id) }, candidates: candidateList, priority: priority)
+                tasks: taskSpecs.filter { used.contains($0.id) }, candidates: candidateList,
+                weights: try weights.map(Self.parseWeights), priority: priority)
             if let issue = submission.validationIssues().first {
                 throw ValidationError("the run is not valid: \(issue)")
             }
@@ -79,6 +86,22 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch let error as ToolchainError {
             throw ValidationError("\(error)")
         }
+    }
+}
+
+extension SubmitCommand {
+    /// `correctness=1,quality=0.5` -> a weights map; the run's validation then checks the names and values.
+    static func parseWeights(_ text: String) throws -> [String: Double] {
+        var weights: [String: Double] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, let value = Double(pair[1]) else {
+                throw ValidationError(
+                    "--weights: \"\(part)\" is not NAME=NUMBER; e.g. --weights correctness=1,quality=0.5")
+            }
+            weights[pair[0]] = value
+        }
+        return weights
     }
 }
 
