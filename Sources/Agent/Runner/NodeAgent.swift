@@ -230,9 +230,10 @@ public final class NodeAgent: Service, Sendable {
                         let revoked = OneShot()
                         state.withLock { $0.running[job.leaseID] = revoked }
                         metrics.jobsRunning.record(state.withLock { $0.running.count })
+                        let taken = TakenSlot(slot, of: slots)
                         jobs.addTask {
-                            await self.runJob(job, slot: slot, revoked: revoked, client: client, deliveries: deliveries)
-                            self.slots.release(slot)
+                            await self.runJob(job, slot: taken, revoked: revoked, client: client, deliveries: deliveries)
+                            taken.release()
                         }
                     }
                 case .failure(let error)?:
@@ -261,9 +262,10 @@ public final class NodeAgent: Service, Sendable {
     // MARK: - One job
 
     private func runJob(
-        _ job: LeasedJob, slot: Int, revoked: OneShot, client: ControlPlaneClient,
+        _ job: LeasedJob, slot taken: TakenSlot, revoked: OneShot, client: ControlPlaneClient,
         deliveries: AsyncStream<SpooledCompletion>.Continuation
     ) async {
+        let slot = taken.slot
         var jobLogger = self.logger
         jobLogger[metadataKey: "job"] = "\(job.jobID)"
         jobLogger[metadataKey: "lease"] = "\(job.leaseID)"
@@ -301,6 +303,9 @@ public final class NodeAgent: Service, Sendable {
             // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
             // sees the steps and tests before the job's final state.
             let completion = await self.record(result, of: job, slot: slot, revoked: revoked, logger: logger)
+            // No sandbox of this job runs any more: the next job may have the slot while the last progress
+            // events are still on their way.
+            taken.release()
             await group.waitForAll()
             return completion
         }

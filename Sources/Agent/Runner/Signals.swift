@@ -46,6 +46,25 @@ final class OneShot: Sendable {
     }
 }
 
+/// One taken slot, given back exactly once: as soon as its job's last sandbox has ended, or when the job's
+/// task ends, whichever comes first.
+final class TakenSlot: Sendable {
+    let slot: Int
+    private let pool: SlotPool
+    private let released = Atomic<Bool>(false)
+
+    init(_ slot: Int, of pool: SlotPool) {
+        self.slot = slot
+        self.pool = pool
+    }
+
+    func release() {
+        if released.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            pool.release(slot)
+        }
+    }
+}
+
 /// The sandbox slots of one agent. A slot is a host uid range of the sandbox, so two jobs running at once
 /// must never share one, and a slot is free again only once its job's last sandbox has ended.
 final class SlotPool: Sendable {
