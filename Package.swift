@@ -43,6 +43,7 @@ let package = Package(
                 "CSandbox",
                 "CLibseccomp",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.embedInCode("Resources/sandbox-policy.yaml")]

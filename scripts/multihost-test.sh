@@ -63,7 +63,7 @@ for _ in $(seq 100); do api /readyz >/dev/null 2>&1 && break; sleep 0.1; done
 
 agent() {  # agent NAME NS ADDRESS SLOT_BASE
     CRUCIBLE_LOG_LEVEL=info nsenter --net=/run/netns/"$2" "$crucible" agent --control-plane "http://$3:7710" --token-file "$work/cp/admin.token" \
-        --slots 1 --name "$1" --spool "$work/$1-spool" --slot-base "$4" >"$work/$1.log" 2>&1 &
+        --slots 1 --name "$1" --spool "$work/$1-spool" --slot-base "$4" --metrics-listen 127.0.0.1:9464 >"$work/$1.log" 2>&1 &
     pids+=($!)
 }
 agent a1 "$a1_ns" 10.77.1.1 7000
@@ -107,6 +107,17 @@ assert all(r["state"] == "completed" for r in results), [r["state"] for r in res
 assert all((r["verdict"] == "passed") == (r["model"] == "reference") for r in results)
 ' "$total" || fail "first run: wrong results"
 say "run 1: $total jobs, each completed once, references passed, wrong answers failed"
+# Each agent's own metrics endpoint, inside its namespace: its sandboxes' set-up (every agent builds one
+# when it checks its node) and, over the two, the run's jobs by verdict.
+scraped_all=""
+for pair in "a1 $a1_ns" "a2 $a2_ns"; do
+    set -- $pair
+    scraped=$(netns "$2" curl -fsS http://127.0.0.1:9464/metrics) || fail "$1: no /metrics on --metrics-listen"
+    grep -q '^crucible_sandbox_setup_seconds_count ' <<<"$scraped" || fail "$1: /metrics has no sandbox set-up time"
+    scraped_all+="$scraped"$'\n'
+done
+grep -q '^crucible_agent_jobs_total{verdict="passed"}' <<<"$scraped_all" || fail "no agent's /metrics counts the jobs"
+say "each agent serves its metrics (jobs by verdict, sandbox set-up time) on --metrics-listen"
 
 # 2. Cut a1's link while it runs a job.
 run=$(submit "a1 cut off")

@@ -18,6 +18,7 @@ extension CrucibleCLITests {
         (["agent", "--control-plane", "http://127.0.0.1:1", "--slot-base", "-3"], "--slot-base"),
         (["agent", "--control-plane", "http://127.0.0.1:1", "--labels", "no pair"], "--labels"),
         (["agent", "--control-plane", "http://127.0.0.1:1", "--token-file", "/nonexistent/token"], "--token-file"),
+        (["agent", "--control-plane", "http://127.0.0.1:1", "--metrics-listen", "nonsense"], "--metrics-listen"),
     ])
     func badInputExitsTwoNamingTheFlag(arguments: [String], flag: String) async throws {
         let output = try await Self.crucibleOffPool(arguments)

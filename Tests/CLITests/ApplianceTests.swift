@@ -131,6 +131,15 @@ extension CrucibleCLITests {
         let rows = board.stdout.split(separator: "\n")
         #expect(rows.count == 3)
         #expect(rows.dropFirst().first?.hasPrefix("1,reference,") == true, "\(board.stdout)")
+
+        // The local agent's and the sandboxes' metrics on the control plane's /metrics.
+        let metrics = String(decoding: try await appliance.get("/metrics"), as: UTF8.self)
+        for name in [
+            "crucible_agent_jobs_total{verdict=\"passed\"}", "crucible_agent_step_duration_seconds_count{step=\"test\"}",
+            "crucible_sandbox_setup_seconds_count", "crucible_http_requests_total",
+        ] {
+            #expect(metrics.contains(name), "\(name) missing from /metrics")
+        }
         #expect(await appliance.stop() == 0)
     }
 

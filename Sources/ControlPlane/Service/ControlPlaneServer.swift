@@ -26,6 +26,11 @@ public struct ControlPlaneServer: Sendable {
             maxStreamDuration: maxStreamDuration)
     }
 
+    /// Serves the process's swift-metrics (a local agent's, the sandbox's) on this server's `/metrics` too.
+    public func collectProcessMetrics() {
+        ProcessMetrics.collect(into: api.metrics.registry)
+    }
+
     /// The router with every route; tests drive it with Hummingbird's test client.
     public func router() -> Router<ControlPlaneContext> {
         let router = Router(context: ControlPlaneContext.self)

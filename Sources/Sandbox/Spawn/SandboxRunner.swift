@@ -1,6 +1,7 @@
 import CSandbox
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// Runs programs in sandboxes. One runner serves a whole process: it owns the cgroup driver, and
@@ -64,6 +65,16 @@ public final class SandboxRunner: Sendable {
 
     /// Runs one program to its end on the calling thread.
     public func runBlocking(_ request: SandboxRequest) throws -> SandboxResult {
+        do {
+            return try runMeasured(request)
+        } catch let error as SandboxError {
+            if case .setupFailed = error { SandboxMetrics.setupFailures.increment() }
+            throw error
+        }
+    }
+
+    private func runMeasured(_ request: SandboxRequest) throws -> SandboxResult {
+        let setupStarted = ContinuousClock.now
         guard let first = request.command.first, !first.isEmpty else {
             throw SandboxError.invalidRequest("no command given; put it after -- (crucible sandbox run -- /bin/true)")
         }
@@ -125,6 +136,7 @@ public final class SandboxRunner: Sendable {
         }
         let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
         let started = ContinuousClock.now
+        SandboxMetrics.setup.recordNanoseconds((started - setupStarted).nanoseconds)
         if released != 0 {
             let parentErrno = errno
             abandon(&child)
@@ -230,7 +242,22 @@ public struct PreparedPolicy: Sendable {
     public let skeleton: RootSkeleton
 }
 
+/// What every sandbox records through swift-metrics (exported wherever the process has a backend: the
+/// control plane's `/metrics` under `crucible up`, `--metrics-listen` under `crucible agent`).
+/// Made at each use, not once: a metric made before the process chose its backend would stay a no-op.
+enum SandboxMetrics {
+    /// From the request to the program's exec: cgroup, namespaces, root, privileges, seccomp.
+    static var setup: Timer { Timer(label: "crucible_sandbox_setup_seconds", preferredDisplayUnit: .seconds) }
+    /// Sandboxes that could not be built (the job is then `errored`, never the candidate's fault).
+    static var setupFailures: Counter { Counter(label: "crucible_sandbox_setup_failures_total") }
+}
+
 extension Duration {
+    var nanoseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+
     var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18

@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import ControlPlane
 import CrucibleAPI
 import Foundation
 import Logging
@@ -43,6 +44,10 @@ struct AgentCommand: AsyncParsableCommand {
     var slotBase = 0
     @Option(help: "The data directory (default: ./crucible-data).")
     var data = "./crucible-data"
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "Serve the agent's Prometheus metrics (GET /metrics) on HOST:PORT, e.g. 127.0.0.1:9464.")
+    var metricsListen: ListenAddress?
     @Flag(help: "Only check that this node can run sandboxes, then run the hostile probes; start nothing.")
     var check = false
     @OptionGroup var policyOptions: PolicyOptions
@@ -68,6 +73,11 @@ struct AgentCommand: AsyncParsableCommand {
             policy = try policyOptions.load()
         } catch let error as SandboxError {
             throw CLIError.fail(error)
+        }
+        // The metrics backend first: what is recorded before it is chosen (the node check's sandbox, the
+        // agent's gauges) would go nowhere.
+        let metricsEndpoint = check ? nil : metricsListen.map {
+            MetricsEndpoint.application(host: $0.host, port: $0.port, logger: logger)
         }
         let nodeCheck = NodeCheck(policy: policy, slot: slotBase, logger: logger)
         if check {
@@ -97,9 +107,16 @@ struct AgentCommand: AsyncParsableCommand {
                         name: name, slots: slots, labels: userLabels, spoolDirectory: spool ?? (data + "/spool"),
                         slotBase: slotBase),
                     policy: policy, controlPlane: controlPlane, token: token, http: http, logger: logger)
+                // Shutdown goes from the last service to the first: the agent drains before the metrics
+                // endpoint stops, so the last jobs' metrics can still be scraped.
+                var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+                if let metricsEndpoint {
+                    services.append(.init(service: metricsEndpoint))
+                }
+                services.append(.init(service: agent))
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
-                        services: [.init(service: agent)], gracefulShutdownSignals: [.sigterm],
+                        services: services, gracefulShutdownSignals: [.sigterm],
                         cancellationSignals: [.sigint, .sigquit], logger: logger))
                 try await group.run()
             }

@@ -48,6 +48,8 @@ struct Appliance {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let url = "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)"
         let server = ControlPlaneServer(store: store, logger: logger)
+        // The local agent's and the sandboxes' metrics on the same /metrics.
+        server.collectProcessMetrics()
         let app = server.application(host: listen.host, port: listen.port, logger: logger)
         let logger = logger
         let slots = slots
