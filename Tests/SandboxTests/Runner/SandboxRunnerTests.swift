@@ -88,6 +88,23 @@ struct SandboxRunnerTests {
         }
     }
 
+    @Test func aFailureWhileTheChildIsBeingMovedIntoItsCgroupsNamesTheChildsStep() async throws {
+        // More open files than the kernel allows (fs.nr_open): setrlimit fails in the child after its first
+        // go-ahead, while the parent may still be moving it into its cgroups. Repeated, so both orders occur:
+        // the report always names the child's step, never the move's.
+        for _ in 0..<20 {
+            var policy = try TestSupport.defaultPolicy()
+            policy.limits.openFiles = 1 << 30
+            let request = SandboxRequest(command: ["/bin/true"], policy: policy, slot: TestSupport.freshSlot())
+            await #expect {
+                try await TestSupport.requireRunner().run(request)
+            } throws: { error in
+                guard case SandboxError.setupFailed(let step, let code, _) = error else { return false }
+                return step == "setrlimit" && code == EPERM
+            }
+        }
+    }
+
     @Test func enforcesWallTime() async throws {
         let result = try await TestSupport.run("sleep 30") { $0.limits.wallTime = 0.5 }
         #expect(result.status == .wallTimeLimit)
