@@ -41,7 +41,12 @@ public enum PolicyLoader {
         guard let root else {
             throw SandboxError.invalidPolicy(key: "(file)", line: nil, message: "the file is empty")
         }
-        return try PolicyReader(base: base).read(YAMLValue(node: root, path: ""))
+        return try PolicyReader(base: base).read(YAMLValue(node: root, path: "", problem: policyProblem))
+    }
+
+    /// How a problem in a policy file is reported: the key, its line, what is wrong.
+    static let policyProblem: YAMLValue.Problem = { key, line, message in
+        SandboxError.invalidPolicy(key: key, line: line, message: message)
     }
 
     private static func yamlLine(_ error: YamlError) -> Int? {
@@ -51,92 +56,6 @@ public enum PolicyLoader {
         default:
             return nil
         }
-    }
-}
-
-/// A YAML node with the dotted path that leads to it, for messages.
-struct YAMLValue {
-    let node: Node
-    let path: String
-
-    var line: Int? { node.mark?.line }
-
-    func fail(_ message: String) -> SandboxError {
-        .invalidPolicy(key: path.isEmpty ? "(top level)" : path, line: line, message: message)
-    }
-
-    func child(_ key: String, _ node: Node) -> YAMLValue {
-        YAMLValue(node: node, path: path.isEmpty ? key : "\(path).\(key)")
-    }
-
-    /// The mapping's entries, in order, refusing unknown and repeated keys.
-    func mapping(known: [String]) throws -> [(key: String, value: YAMLValue)] {
-        guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
-        var seen = Set<String>()
-        var entries: [(key: String, value: YAMLValue)] = []
-        for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.scalar?.string else { throw fail("keys must be plain strings") }
-            let value = child(key, valueNode)
-            guard known.isEmpty || known.contains(key) else {
-                throw value.fail("unknown key; the keys here are: \(known.joined(separator: ", "))")
-            }
-            guard seen.insert(key).inserted else { throw value.fail("the key appears twice") }
-            entries.append((key, value))
-        }
-        return entries
-    }
-
-    func string() throws -> String {
-        guard let scalar = node.scalar else { throw fail("expected a single value, not a list or a mapping") }
-        return scalar.string
-    }
-
-    func int(in range: ClosedRange<Int>) throws -> Int {
-        let text = try string()
-        guard let value = Int(text), range.contains(value) else {
-            throw fail("'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
-    func uint64() throws -> UInt64 {
-        let text = try string().lowercased()
-        let value = text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
-        guard let value else { throw fail("'\(text)' is not a whole number (decimal, or hex with 0x)") }
-        return value
-    }
-
-    func bool() throws -> Bool {
-        switch try string().lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        case let other: throw fail("'\(other)' is not true or false")
-        }
-    }
-
-    func size() throws -> UInt64 {
-        let text = try string()
-        guard let bytes = Quantity.parseSize(text), bytes > 0 else {
-            throw fail("'\(text)' is not a size; write it like 512MiB, 64k or 1G")
-        }
-        return bytes
-    }
-
-    func duration() throws -> Double {
-        let text = try string()
-        guard let seconds = Quantity.parseDuration(text), seconds > 0 else {
-            throw fail("'\(text)' is not a duration; write it like 10s, 500ms or 2m")
-        }
-        return seconds
-    }
-
-    func list() throws -> [YAMLValue] {
-        guard let sequence = node.sequence else { throw fail("expected a list") }
-        return sequence.enumerated().map { index, item in YAMLValue(node: item, path: "\(path)[\(index)]") }
-    }
-
-    func stringList() throws -> [String] {
-        try list().map { try $0.string() }
     }
 }
 
@@ -362,7 +281,7 @@ private struct PolicyReader {
 
     private func readFiles(_ value: YAMLValue) throws -> [RootFile] {
         try value.mapping(known: []).map { key, item in
-            let path = try absolutePath(YAMLValue(node: .scalar(.init(key)), path: item.path))
+            let path = try absolutePath(item.with(node: .scalar(.init(key))))
             return RootFile(path: path, content: try item.string())
         }
     }
@@ -405,7 +324,7 @@ private struct PolicyReader {
                 syscalls = try field.stringList()
                 guard syscalls?.isEmpty == false else { throw field.fail("name at least one system call") }
                 for (index, name) in (syscalls ?? []).enumerated() where SeccompCompiler.syscallNumber(name) == nil {
-                    throw YAMLValue(node: field.node, path: "\(field.path)[\(index)]").fail(
+                    throw field.with(path: "\(field.path)[\(index)]").fail(
                         "'\(name)' is not a system call libseccomp knows on this architecture; check the spelling")
                 }
             case "args":

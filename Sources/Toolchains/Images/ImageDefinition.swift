@@ -111,57 +111,11 @@ public struct ImageDefinition: Sendable, Equatable {
         guard let root else {
             throw ToolchainError.invalidImage(file: file, key: "(file)", line: nil, message: "the file is empty")
         }
-        return try DefinitionReader(file: file, name: name).read(StrictNode(node: root, path: "", file: file))
-    }
-}
-
-/// A YAML node with its dotted path, for messages naming the key and line.
-struct StrictNode {
-    let node: Node
-    let path: String
-    let file: String
-
-    var line: Int? { node.mark?.line }
-
-    func fail(_ message: String) -> ToolchainError {
-        .invalidImage(file: file, key: path.isEmpty ? "(top level)" : path, line: line, message: message)
-    }
-
-    func mapping(known: [String]) throws -> [(key: String, value: StrictNode)] {
-        guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
-        var seen = Set<String>()
-        var entries: [(key: String, value: StrictNode)] = []
-        for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.scalar?.string else { throw fail("keys must be plain strings") }
-            let value = StrictNode(node: valueNode, path: path.isEmpty ? key : "\(path).\(key)", file: file)
-            guard known.isEmpty || known.contains(key) else {
-                throw value.fail("unknown key; the keys here are: \(known.joined(separator: ", "))")
-            }
-            guard seen.insert(key).inserted else { throw value.fail("the key appears twice") }
-            entries.append((key, value))
+        let problem: YAMLValue.Problem = { key, line, message in
+            ToolchainError.invalidImage(file: file, key: key, line: line, message: message)
         }
-        return entries
+        return try DefinitionReader(file: file, name: name).read(YAMLValue(node: root, path: "", problem: problem))
     }
-
-    func string() throws -> String {
-        guard let scalar = node.scalar else { throw fail("expected a single value, not a list or a mapping") }
-        return scalar.string
-    }
-
-    func bool() throws -> Bool {
-        switch try string().lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        case let other: throw fail("'\(other)' is not true or false")
-        }
-    }
-
-    func list() throws -> [StrictNode] {
-        guard let sequence = node.sequence else { throw fail("expected a list") }
-        return sequence.enumerated().map { StrictNode(node: $1, path: "\(path)[\($0)]", file: file) }
-    }
-
-    func stringList() throws -> [String] { try list().map { try $0.string() } }
 }
 
 /// Turns the YAML tree into an `ImageDefinition`, checking every value.
@@ -175,7 +129,7 @@ private struct DefinitionReader {
     ]
     static let hostKeys = ["schema", "kind", "description"]
 
-    func read(_ root: StrictNode) throws -> ImageDefinition {
+    func read(_ root: YAMLValue) throws -> ImageDefinition {
         // The kind decides which keys exist, so it is read first.
         let entries = try root.mapping(known: Self.debootstrapKeys)
         guard let kindNode = entries.first(where: { $0.key == "kind" })?.value else {
@@ -252,14 +206,14 @@ private struct DefinitionReader {
         return definition
     }
 
-    private func word(_ value: StrictNode, what: String) throws -> String {
+    private func word(_ value: YAMLValue, what: String) throws -> String {
         let text = try value.string()
         let allowed = text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
         guard !text.isEmpty, allowed else { throw value.fail("'\(text)' is not \(what)") }
         return text
     }
 
-    private func mirror(_ value: StrictNode, allowNone: Bool) throws -> String {
+    private func mirror(_ value: YAMLValue, allowNone: Bool) throws -> String {
         let text = try value.string()
         if text == "auto" || (allowNone && text == "none") { return text }
         guard text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("file:/"),
@@ -272,7 +226,7 @@ private struct DefinitionReader {
     }
 
     /// Debian package names (policy 5.6.1), optionally with `=version`.
-    private func package(_ value: StrictNode) throws -> String {
+    private func package(_ value: YAMLValue) throws -> String {
         let text = try value.string()
         let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
         let valid =
@@ -283,7 +237,7 @@ private struct DefinitionReader {
         return text
     }
 
-    private func hostCopy(_ item: StrictNode) throws -> ImageDefinition.HostCopy {
+    private func hostCopy(_ item: YAMLValue) throws -> ImageDefinition.HostCopy {
         var copy = ImageDefinition.HostCopy(path: "", why: "", optional: false, builtWith: [])
         var seen = Set<String>()
         for (key, field) in try item.mapping(known: ["path", "why", "optional", "built_with"]) {
@@ -315,7 +269,7 @@ private struct DefinitionReader {
         return copy
     }
 
-    private func check(_ item: StrictNode) throws -> ImageDefinition.Check {
+    private func check(_ item: YAMLValue) throws -> ImageDefinition.Check {
         var run: [String]?
         var why: String?
         for (key, field) in try item.mapping(known: ["run", "why"]) {
