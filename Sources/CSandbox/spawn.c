@@ -512,6 +512,26 @@ int csbx_begin_setup(csbx_child *child) {
     return csbx_send(child->sync_fd, 'g');
 }
 
+// Reads the child's set-up report from its error pipe: up to a whole record, until EOF (the child exec'd
+// or died), or until `timeout_ms` passes without anything to read (-1 waits as long as it takes).
+// Returns the bytes read, or -1 on a timeout.
+static ssize_t csbx_read_report(int error_fd, csbx_setup_error *error, int32_t timeout_ms) {
+    size_t have = 0;
+    char *buffer = (char *)error;
+    while (have < sizeof *error) {
+        // A set-up that hangs must not hang the supervisor with it.
+        struct pollfd ready = {error_fd, POLLIN, 0};
+        int polled = poll(&ready, 1, timeout_ms);
+        if (polled < 0 && errno == EINTR) continue;
+        if (polled == 0) return -1;
+        ssize_t got = read(error_fd, buffer + have, sizeof *error - have);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        have += (size_t)got;
+    }
+    return (ssize_t)have;
+}
+
 int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms) {
     int sent = csbx_send(child->sync_fd, 'c');
     int saved = errno;
@@ -522,27 +542,12 @@ int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms)
         errno = saved;
         return -1;
     }
-    size_t have = 0;
-    char *buffer = (char *)error;
-    while (have < sizeof *error) {
-        // A set-up that hangs must not hang the supervisor with it.
-        struct pollfd ready = {child->error_fd, POLLIN, 0};
-        int polled = poll(&ready, 1, timeout_ms);
-        if (polled < 0 && errno == EINTR) continue;
-        if (polled == 0) {
-            close(child->error_fd);
-            child->error_fd = -1;
-            return 2;
-        }
-        ssize_t got = read(child->error_fd, buffer + have, sizeof *error - have);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        have += (size_t)got;
-    }
+    ssize_t have = csbx_read_report(child->error_fd, error, timeout_ms);
     close(child->error_fd);
     child->error_fd = -1;
+    if (have < 0) return 2;
     if (have == 0 && sent == 0) return 0;
-    if (have < sizeof *error) {
+    if ((size_t)have < sizeof *error) {
         error->step = CSBX_STEP_CLONE;
         error->error = EPIPE;
         error->index = -1;
@@ -552,16 +557,8 @@ int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms)
 
 int csbx_reported_error(csbx_child *child, csbx_setup_error *error) {
     if (child->error_fd < 0) return 0;
-    // The child is dead, so this never blocks: a whole record, or EOF.
-    size_t have = 0;
-    char *buffer = (char *)error;
-    while (have < sizeof *error) {
-        ssize_t got = read(child->error_fd, buffer + have, sizeof *error - have);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        have += (size_t)got;
-    }
-    return have == sizeof *error ? 1 : 0;
+    // The child is dead, so this never waits long: a whole record, or EOF.
+    return csbx_read_report(child->error_fd, error, -1) == (ssize_t)sizeof *error ? 1 : 0;
 }
 
 int csbx_read_status(int32_t status_fd, int32_t *status) {

@@ -136,7 +136,7 @@ public final class SandboxRunner: Sendable {
         }
         let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
         let started = ContinuousClock.now
-        SandboxMetrics.setup.recordNanoseconds((started - setupStarted).nanoseconds)
+        SandboxMetrics.setup.record(duration: started - setupStarted)
         if released != 0 {
             let parentErrno = errno
             abandon(&child)
@@ -253,11 +253,6 @@ enum SandboxMetrics {
 }
 
 extension Duration {
-    var nanoseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
-    }
-
     var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18

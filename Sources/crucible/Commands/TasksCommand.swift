@@ -63,9 +63,6 @@ struct ImportHumanEval: ParsableCommand {
             if candidates != nil {
                 candidateFiles = try makeCandidates(records)
             }
-        } catch let error as ToolchainError {
-            printError("crucible: \(samples.map { "\(file) / \($0)" } ?? file): \(error)")
-            throw ExitCode(2)
         } catch {
             printError("crucible: \(samples.map { "\(file) / \($0)" } ?? file): \(error)")
             throw ExitCode(2)

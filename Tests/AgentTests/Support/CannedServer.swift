@@ -200,20 +200,7 @@ final class SchedulerLatency: Sendable {
 /// A loopback port nothing listens on: bound to learn a free number, then closed without listening. (Stopping
 /// a test server and connecting to its port races its shutdown, which NIO does not survive.)
 func unusedLocalPort() -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return 1 }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    return bound ? Int(UInt16(bigEndian: address.sin_port)) : 1
+    LoopbackPort.unused() ?? 1
 }
 
 /// Runs `service` (a server) during `body`, then stops it gracefully: it stops accepting before it closes what

@@ -26,21 +26,14 @@ struct LeaderboardCommand: AsyncParsableCommand {
     var format: Format = .table
     @Option(
         name: .customLong("k"),
-        help: "pass@k to report, comma-separated (e.g. 1,10); a k needs at least k candidates per task and model.")
-    var passAtK = "1"
-
-    func validate() throws {
-        do {
-            _ = try LeaderboardQuery.passAtK(parsing: passAtK)
-        } catch {
-            throw ValidationError("--k \(passAtK): \(error.first.message)")
-        }
-    }
+        help: "pass@k to report, comma-separated (e.g. 1,10); a k needs at least k candidates per task and model.",
+        transform: PassAtKList.init(parsing:))
+    var passAtK = PassAtKList(values: [1])
 
     func run() async throws {
         let query = LeaderboardQuery(
             runID: run, filter: TaskFilter(language: language, scenario: scenario, difficulty: difficulty),
-            passAtK: (try? LeaderboardQuery.passAtK(parsing: passAtK)) ?? [1])
+            passAtK: passAtK.values)
         let format = format
         try await client.withClient(logger: CLILogging.logger("crucible.leaderboard")) { client in
             switch format {
@@ -52,6 +45,23 @@ struct LeaderboardCommand: AsyncParsableCommand {
             case .table:
                 print(LeaderboardText.table(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
             }
+        }
+    }
+}
+
+/// `--k 1,10`, parsed once (with the API's own rules) when the command line is read.
+struct PassAtKList {
+    var values: [Int]
+
+    init(values: [Int]) {
+        self.values = values
+    }
+
+    init(parsing text: String) throws {
+        do {
+            values = try LeaderboardQuery.passAtK(parsing: text)
+        } catch {
+            throw ValidationError(error.first.message)
         }
     }
 }
