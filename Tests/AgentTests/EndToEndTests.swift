@@ -135,6 +135,47 @@ struct EndToEndTests {
         }
     }
 
+    /// An agent told to stop while its lease request waits on the control plane: the control plane hears of
+    /// the drain and answers that request at once, so a run submitted afterwards is not leased to an agent that
+    /// will never run it (its job would sit out the lease before running anywhere).
+    @Test(.timeLimit(.minutes(2)))
+    func aDrainingAgentsWaitingLeaseEndsAndNoJobGoesToIt() async throws {
+        let inventory = NodeInventory(cores: 2, memoryBytes: 1 << 30, cgroupVersion: .v1, toolchains: [.python])
+        try await withTemporaryDirectory { spool in
+            try await Self.withControlPlane { controlPlane in
+                try await Self.client(controlPlane) { client in
+                    let agent = try NodeAgent(
+                        configuration: NodeAgentConfiguration(
+                            name: "stopping", slots: 1, inventory: inventory, spoolDirectory: spool, slotBase: 0,
+                            leaseWait: .seconds(60), measureReferenceTimes: false),
+                        client: client, evaluator: ScriptedEvaluator(duration: .milliseconds(10)),
+                        logger: testLogger("stopping"))
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await agent.run() }
+                        #expect(await eventually { agent.agentID != nil })
+                        try await Task.sleep(for: .milliseconds(500))  // its lease request is waiting now
+                        agent.drain()
+                        try await group.waitForAll()
+                    }
+                    let node = try #require(try await controlPlane.store.nodes().first { $0.id == agent.agentID })
+                    #expect(node.state != .active, "the control plane knows the agent is draining")
+
+                    let task = TaskSpec(
+                        id: "py-after", language: .python, difficulty: .easy, prompt: "p",
+                        files: ["solution.py": "x = 1\n"], tests: ["test_solution.py": "def test_x():\n    pass\n"],
+                        reference: ["solution.py": "x = 1\n"])
+                    let run = try await client.createRun(
+                        RunSubmission(
+                            name: "after the drain", tasks: [task],
+                            candidates: [Candidate(taskID: task.id, model: "m1", files: ["solution.py": "x = 1\n"])]))
+                    try await Task.sleep(for: .milliseconds(800))  // a waiting lease would have taken it by now
+                    let results = try await client.getRunResults(id: run.id).results
+                    #expect(results.map(\.state) == [.queued], "the job waits for a live agent")
+                }
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aJobLeftByAStoppedAgentIsLeasedAgainAndCompletedOnce() async throws {
         var settings = StoreSettings()

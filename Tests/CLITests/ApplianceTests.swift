@@ -143,6 +143,33 @@ extension CrucibleCLITests {
         #expect(await appliance.stop() == 0)
     }
 
+    /// `crucible up` run twice in one directory: the second cannot have the port, and its agent must not
+    /// register with (and lease jobs from) the first one's server, which answers on that port with the same token.
+    @Test(.enabled(if: isRoot), .timeLimit(.minutes(3)))
+    func aSecondUpOnATakenPortStopsWithoutItsAgentJoiningTheFirst() async throws {
+        let appliance = try RunningAppliance()
+        try await appliance.waitUntilReady()
+        func nodes() async throws -> [[String: Any]] {
+            let list = try JSONSerialization.jsonObject(with: try await appliance.get("/v1/nodes"))
+            return (list as? [String: Any])?["nodes"] as? [[String: Any]] ?? []
+        }
+        var registered = try await nodes().count
+        for _ in 0..<100 where registered == 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            registered = try await nodes().count
+        }
+        #expect(registered == 1, "the first appliance's own agent")
+
+        let second = try await Self.crucibleOffPool([
+            "up", "--data", appliance.data, "--listen", "127.0.0.1:\(appliance.port)",
+        ])
+        #expect(second.status != 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("in use"), "\(second.stderr)")
+        #expect(!second.stderr.contains("registered"), "\(second.stderr)")
+        #expect(try await nodes().count == 1, "no agent of the second appliance joined the first")
+        #expect(await appliance.stop() == 0)
+    }
+
     @Test(.enabled(if: isRoot), .timeLimit(.minutes(5)))
     func demoRunsTheMainJobEndToEnd() async throws {
         let data = NSTemporaryDirectory() + "crucible-demo-\(UUID().uuidString.prefix(8))"

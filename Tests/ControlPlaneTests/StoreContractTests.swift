@@ -296,6 +296,27 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func anAgentThatSaysItIsDrainingTakesNoNewJobs(_ backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend)
+        defer { fixture.discard() }
+        let store = fixture.store
+        _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
+        let agent = try await store.registerAgent(Samples.registration())
+        let job = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
+        #expect(try await store.agentTakesJobs(id: agent))
+        let plain = try await store.heartbeat(
+            HeartbeatRequest(agentID: agent, leaseIDs: [job.leaseID], load: AgentLoad(runningJobs: 1, slots: 4)))
+        #expect(!plain.drain, "a heartbeat without `draining` changes nothing")
+        let beat = try await store.heartbeat(
+            HeartbeatRequest(
+                agentID: agent, leaseIDs: [job.leaseID], load: AgentLoad(runningJobs: 1, slots: 4), draining: true))
+        #expect(beat.drain && beat.renewed == [job.leaseID], "its running job's lease is still renewed")
+        #expect(try await !store.agentTakesJobs(id: agent))
+        #expect(try await store.lease(agentID: agent, maxJobs: 5).isEmpty)
+        #expect(try await store.nodes().first?.state == .draining)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func migrationIsIdempotent(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
         defer { fixture.discard() }

@@ -20,6 +20,9 @@ final class JobEventBatcher: Sendable {
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// Fired by `close`: the last events go out at once, not at the end of the window. (The job's completion
+    /// waits for them, and the control plane counts the slot busy until the completion arrives.)
+    private let closing = OneShot()
     let maxDelay: Duration
     /// Batches go out at most this often.
     let window: Duration
@@ -46,6 +49,7 @@ final class JobEventBatcher: Sendable {
     /// No more events: `run` sends what is queued without waiting and returns.
     func close() {
         state.withLock { $0.closed = true }
+        closing.fire()
         wake.finish()
     }
 
@@ -65,10 +69,9 @@ final class JobEventBatcher: Sendable {
                 }
                 continue
             }
-            // Wait out the window in short slices of one task's sleep: `close` is noticed within a slice, and
-            // no extra tasks are involved (on a busy node every task hop adds scheduling delay).
-            while let due, due > .now, !state.withLock({ $0.closed }), !Task.isCancelled {
-                try? await Task.sleep(for: min(due - .now, .milliseconds(25)))
+            // Wait out the window, unless `close` comes first.
+            if let due, due > .now, !Task.isCancelled {
+                _ = await sleep(for: due - .now, unless: closing)
             }
             let batch = state.withLock { state -> [JobEvent] in
                 let batch = Array(state.queued.prefix(maxBatch))

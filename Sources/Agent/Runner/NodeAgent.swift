@@ -122,6 +122,8 @@ public final class NodeAgent: Service, Sendable {
         let (deliveries, deliveryInput) = AsyncStream.makeStream(of: SpooledCompletion.self)
         for completion in leftover { deliveryInput.yield(completion) }
         let stopHeartbeats = OneShot()
+        let giveUpLease = OneShot()
+        let leasingStopped = OneShot()
 
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -134,8 +136,15 @@ public final class NodeAgent: Service, Sendable {
                 stopHeartbeats.fire()
             }
             group.addTask {
-                await self.leaseLoop(agentID: reply.agentID, client: agentClient, deliveries: deliveryInput)
+                await self.leaseLoop(
+                    agentID: reply.agentID, client: agentClient, deliveries: deliveryInput, giveUpLease: giveUpLease)
+                leasingStopped.fire()
                 deliveryInput.finish()
+            }
+            group.addTask {
+                await self.announceDrain(
+                    agentID: reply.agentID, client: agentClient, giveUpLease: giveUpLease,
+                    leasingStopped: leasingStopped)
             }
         }
         credentials.prune(keeping: Set(spool.pending().completions.compactMap(\.agentID) + [reply.agentID]))
@@ -188,9 +197,12 @@ public final class NodeAgent: Service, Sendable {
     // MARK: - Leasing
 
     /// Asks for as many jobs as there are free slots and starts each in its own child task; returns once
-    /// draining and every job it started has finished.
+    /// draining and every job it started has finished. A lease request already waiting when the drain begins
+    /// is not dropped (the control plane may lease a job to it at any moment): it is answered once the control
+    /// plane knows of the drain, and given up only with `giveUpLease`.
     private func leaseLoop(
-        agentID: String, client: ControlPlaneClient, deliveries: AsyncStream<SpooledCompletion>.Continuation
+        agentID: String, client: ControlPlaneClient, deliveries: AsyncStream<SpooledCompletion>.Continuation,
+        giveUpLease: OneShot
     ) async {
         // The loop does its own backing off, so it sees every failure (and every Retry-After) itself.
         let once = client.withRetry(.never)
@@ -213,7 +225,7 @@ public final class NodeAgent: Service, Sendable {
                         } catch {
                             return .failure(error)
                         }
-                    }, until: drainSignal)
+                    }, until: giveUpLease)
                 switch outcome {
                 case .success(let reply)?:
                     failures = 0
@@ -425,22 +437,42 @@ public final class NodeAgent: Service, Sendable {
 
     // MARK: - Heartbeats
 
+    /// What a heartbeat says now: the leases to renew, the load, and whether this agent is draining.
+    private func heartbeatRequest(agentID: String) -> HeartbeatRequest {
+        let maxLeases = ValidationLimits.default.maxSlots
+        let (leases, running) = state.withLock { state in
+            (Array((state.running.keys.sorted() + state.undelivered.sorted()).prefix(maxLeases)), state.running.count)
+        }
+        return HeartbeatRequest(
+            agentID: agentID, leaseIDs: leases,
+            load: AgentLoad(runningJobs: running, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()),
+            draining: drainSignal.isFired ? true : nil)
+    }
+
+    /// Once draining, tells the control plane at once (not at the next heartbeat): it then answers the waiting
+    /// lease request with no job. Should it not hear of the drain, the waiting request is given up after a
+    /// few seconds.
+    private func announceDrain(
+        agentID: String, client: ControlPlaneClient, giveUpLease: OneShot, leasingStopped: OneShot
+    ) async {
+        await drainSignal.wait()
+        guard !Task.isCancelled else { return }
+        do {
+            _ = try await client.withRetry(.never).heartbeat(heartbeatRequest(agentID: agentID))
+            // The answer is on its way; the grace only covers one lost on the network.
+            _ = await sleep(for: .seconds(5), unless: leasingStopped)
+        } catch {
+            logger.warning("could not tell the control plane this node is draining", metadata: ["error": "\(error)"])
+        }
+        giveUpLease.fire()
+    }
+
     private func heartbeatLoop(agentID: String, interval: Duration, client: ControlPlaneClient, stop: OneShot) async {
         // A few quick retries, all well inside one interval: a missed heartbeat is made up by the next one.
         let beats = client.withRetry(
             RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(200), maxDelay: max(interval / 4, .milliseconds(200))))
-        let maxLeases = ValidationLimits.default.maxSlots
         while await sleep(for: interval, unless: stop) {
-            let (leases, running) = state.withLock { state in
-                (
-                    Array((state.running.keys.sorted() + state.undelivered.sorted()).prefix(maxLeases)),
-                    state.running.count
-                )
-            }
-            let request = HeartbeatRequest(
-                agentID: agentID, leaseIDs: leases,
-                load: AgentLoad(
-                    runningJobs: running, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()))
+            let request = heartbeatRequest(agentID: agentID)
             do {
                 let reply = try await beats.heartbeat(request)
                 for lease in reply.revoked {

@@ -55,7 +55,9 @@ extension ControlPlaneAPI {
                 return try HTTPSupport.json(LeaseReply(jobs: jobs))
             }
             let left = deadline - ContinuousClock.now
-            guard left > .zero, !Task.isCancelled else {
+            // A draining agent (drained by an operator, or stopping) gets its answer now: a job leased to it
+            // later would wait out its lease before running anywhere.
+            guard left > .zero, !Task.isCancelled, try await store.agentTakesJobs(id: agent) else {
                 return try HTTPSupport.json(LeaseReply(jobs: []))
             }
             // Wake on this replica's news at once; re-check at least every 250 ms for other replicas'.
@@ -67,7 +69,10 @@ extension ControlPlaneAPI {
         let principal = try Principal.required(caller)
         let beat = try await HTTPSupport.decode(HeartbeatRequest.self, from: request, limit: maxSmallBody)
         _ = try agentID(principal, claimed: beat.agentID)
-        return try HTTPSupport.json(try await store.heartbeat(beat))
+        let reply = try await store.heartbeat(beat)
+        // Wakes this agent's waiting lease request, which now answers with no job.
+        if beat.draining == true { await bell.ring() }
+        return try HTTPSupport.json(reply)
     }
 
     func postJobEvents(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
@@ -103,6 +108,7 @@ extension ControlPlaneAPI {
 
     func drainNode(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
         let node = try await store.drainAgent(id: try HTTPSupport.id(context))
+        await bell.ring()  // its waiting lease request answers now, with no job
         logger.info("node draining", metadata: ["agent": "\(node.id)", "name": "\(node.name)"])
         return try HTTPSupport.json(node)
     }

@@ -47,7 +47,12 @@ extension Store {
         let beat = now()
         let ttl = settings.leaseTTLS
         return try await database.transaction { connection in
-            let agent = try await Self.agentRow(connection, id: request.agentID)
+            var agent = try await Self.agentRow(connection, id: request.agentID)
+            if request.draining == true, agent.state == .active {
+                try await connection.query(
+                    "UPDATE agents SET state = ? WHERE id = ?", NodeState.draining.rawValue, request.agentID)
+                agent.state = .draining
+            }
             try await connection.query(
                 "UPDATE agents SET last_heartbeat_at = ?, running_jobs = ?, load_average = ? WHERE id = ?", beat,
                 request.load.runningJobs, request.load.loadAverage, request.agentID)
@@ -67,6 +72,13 @@ extension Store {
                 }
             }
             return HeartbeatReply(renewed: renewed, revoked: revoked, drain: agent.state != .active, leaseTTLS: ttl)
+        }
+    }
+
+    /// Whether leases may go to this agent now (it is registered and not draining).
+    public func agentTakesJobs(id: String) async throws -> Bool {
+        try await database.transaction { connection in
+            try await Self.agentRow(connection, id: id).state == .active
         }
     }
 

@@ -88,17 +88,22 @@ public struct HeartbeatRequest: Codable, Sendable, Hashable {
     /// The leases the agent is still working on; each is renewed unless the server has revoked it.
     public var leaseIDs: [String]
     public var load: AgentLoad
+    /// True once the agent has stopped taking jobs (SIGTERM, `drain()`): the control plane marks it draining
+    /// and answers its waiting lease request at once, so no job is leased to an agent that will not run it.
+    /// Absent: nothing changes.
+    public var draining: Bool?
 
-    public init(agentID: String, leaseIDs: [String], load: AgentLoad) {
+    public init(agentID: String, leaseIDs: [String], load: AgentLoad, draining: Bool? = nil) {
         self.agentID = agentID
         self.leaseIDs = leaseIDs
         self.load = load
+        self.draining = draining
     }
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id"
         case leaseIDs = "lease_ids"
-        case load
+        case load, draining
     }
 }
 

@@ -50,7 +50,15 @@ struct Appliance {
         let server = ControlPlaneServer(store: store, logger: logger)
         // The local agent's and the sandboxes' metrics on the same /metrics.
         server.collectProcessMetrics()
-        let app = server.application(host: listen.host, port: listen.port, logger: logger)
+        // The local agent starts once the server has its port: if the bind fails, an agent already running would
+        // be talking to whatever else answers on that port, leasing jobs there that nobody runs.
+        let (serverRunning, serverStarted) = AsyncStream.makeStream(of: Void.self)
+        let app = server.application(
+            host: listen.host, port: listen.port, logger: logger,
+            onServerRunning: { _ in
+                serverStarted.yield()
+                serverStarted.finish()
+            })
         let logger = logger
         let slots = slots
         let policy = policy
@@ -60,9 +68,10 @@ struct Appliance {
                 settings: LocalAgent.Settings(
                     name: "local", slots: slots, spoolDirectory: dataDirectory + "/agent", leaseWait: .seconds(10)),
                 policy: policy, controlPlane: url, token: token, http: http, logger: logger)
+            let localAgent = AfterServerStarts(started: serverRunning, service: agent)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: app), .init(service: agent)],
+                    services: [.init(service: app), .init(service: localAgent)],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -108,5 +117,21 @@ struct Appliance {
     /// A port free right now on loopback, for an appliance nobody else needs to find.
     static func freePort() -> Int {
         LoopbackPort.unused() ?? 7700
+    }
+}
+
+/// Runs `service` once the server has started (`started` yields), and not at all if it never does.
+struct AfterServerStarts: Service {
+    let started: AsyncStream<Void>
+    let service: any Service
+
+    func run() async throws {
+        // Cancelled by a graceful shutdown while it waits: the service never ran, so there is nothing to drain.
+        let didStart = try await cancelWhenGracefulShutdown {
+            var iterator = started.makeAsyncIterator()
+            return await iterator.next() != nil
+        }
+        guard didStart, !Task.isCancelled else { return }
+        try await service.run()
     }
 }

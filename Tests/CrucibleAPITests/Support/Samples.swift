@@ -125,7 +125,8 @@ enum Samples {
         (
             "HeartbeatRequest",
             HeartbeatRequest(
-                agentID: "agent-1", leaseIDs: ["l-1"], load: AgentLoad(runningJobs: 1, slots: 4, loadAverage: 0.3))
+                agentID: "agent-1", leaseIDs: ["l-1"], load: AgentLoad(runningJobs: 1, slots: 4, loadAverage: 0.3),
+                draining: true)
         ),
         ("AgentLoad", AgentLoad(runningJobs: 1, slots: 4, loadAverage: 0.3)),
         ("HeartbeatReply", HeartbeatReply(renewed: ["l-1"], revoked: [], drain: false, leaseTTLS: 60)),
