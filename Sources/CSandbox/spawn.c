@@ -4,6 +4,7 @@
 // multi-threaded Swift process whose locks may be held by threads that no longer exist in it.
 // No malloc, no stdio, no locale; paths are built in fixed buffers on the stack.
 #include "csandbox.h"
+#include "spawn_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -363,7 +364,7 @@ static char csbx_workload_stack[256 * 1024] __attribute__((aligned(16)));
 static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd) {
     int keep[6] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
     if (csbx_close_all_but(keep, 6) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
-    // If the thread that cloned us dies, so do we (and with us the whole pid namespace).
+    // If the spawner that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // 'g': our uid/gid maps are written, so the root can be built (the parent moves us into our cgroups
     // meanwhile).
@@ -385,6 +386,9 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
     // Root the cgroup namespace at our own cgroup.
     if (unshare(CLONE_NEWCGROUP) != 0) csbx_fail(error_fd, CSBX_STEP_CGROUP_NAMESPACE, errno, -1);
     csbx_drop_privileges(spec, error_fd);
+    // Changing credentials cleared the parent-death signal: arm it again, so that we still die with the
+    // spawner (and it dies with crucible).
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // Not dumpable: the workload, same uid, can neither ptrace us nor read /proc/1/mem.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
@@ -410,24 +414,9 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
     }
 }
 
-int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error) {
-    int sync_pipe[2], error_pipe[2], status_pipe[2];
-    // A socket, not a pipe, so the parent's sends to a child that already died fail with EPIPE
-    // (MSG_NOSIGNAL) instead of raising SIGPIPE in the whole process.
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync_pipe) != 0) goto pipes_failed;
-    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
-        close(sync_pipe[0]);
-        close(sync_pipe[1]);
-        goto pipes_failed;
-    }
-    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
-        close(sync_pipe[0]);
-        close(sync_pipe[1]);
-        close(error_pipe[0]);
-        close(error_pipe[1]);
-        goto pipes_failed;
-    }
-
+int csbx_clone_init(
+    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, pid_t *pid_out, int *pidfd_out,
+    csbx_setup_error *error) {
     int pidfd = -1;
     struct csbx_clone_args args;
     memset(&args, 0, sizeof args);
@@ -440,12 +429,6 @@ int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error 
         if (home_net < 0 || setns(spec->net_ns_fd, CLONE_NEWNET) != 0) {
             int saved = errno;
             if (home_net >= 0) close(home_net);
-            close(sync_pipe[0]);
-            close(sync_pipe[1]);
-            close(error_pipe[0]);
-            close(error_pipe[1]);
-            close(status_pipe[0]);
-            close(status_pipe[1]);
             error->step = CSBX_STEP_CLONE;
             error->error = saved;
             error->index = -1;
@@ -462,10 +445,7 @@ int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error 
     }
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
-        close(sync_pipe[1]);
-        close(error_pipe[0]);
-        close(status_pipe[0]);
-        csbx_init_main(spec, sync_pipe[0], error_pipe[1], status_pipe[1]);
+        csbx_init_main(spec, sync_fd, error_fd, status_fd);
         _exit(127);
     }
     int clone_errno = errno;
@@ -474,30 +454,15 @@ int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error 
         if (setns(home_net, CLONE_NEWNET) != 0) abort();
         close(home_net);
     }
-    close(sync_pipe[0]);
-    close(error_pipe[1]);
-    close(status_pipe[1]);
     if (pid < 0) {
-        close(sync_pipe[1]);
-        close(error_pipe[0]);
-        close(status_pipe[0]);
         error->step = CSBX_STEP_CLONE;
         error->error = clone_errno;
         error->index = -1;
         return -1;
     }
-    child->pid = (pid_t)pid;
-    child->pidfd = pidfd;
-    child->sync_fd = sync_pipe[1];
-    child->error_fd = error_pipe[0];
-    child->status_fd = status_pipe[0];
+    *pid_out = (pid_t)pid;
+    *pidfd_out = pidfd;
     return 0;
-
-pipes_failed:
-    error->step = CSBX_STEP_PIPES;
-    error->error = errno;
-    error->index = -1;
-    return -1;
 }
 
 static int csbx_send(int fd, char byte) {
@@ -508,8 +473,8 @@ static int csbx_send(int fd, char byte) {
     return put == 1 ? 0 : -1;
 }
 
-int csbx_begin_setup(csbx_child *child) {
-    return csbx_send(child->sync_fd, 'g');
+int csbx_send_go_ahead(int sync_fd, char byte) {
+    return csbx_send(sync_fd, byte);
 }
 
 // Reads the child's set-up report from its error pipe: up to a whole record, until EOF (the child exec'd

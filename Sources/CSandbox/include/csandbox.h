@@ -1,7 +1,7 @@
 // CSandbox: the only code that runs between clone() and execve().
 //
 // The Swift side plans everything (mounts, limits, the seccomp program, the cgroup) and hands a
-// plan to csbx_spawn(). The child runs only async-signal-safe system calls, in the order
+// plan to csbx_spawn(), which the spawner carries out. The child runs only async-signal-safe system calls, in the order
 // bubblewrap and nsjail use: wait for the uid/gid maps, build the root, pivot, limit, drop every
 // privilege, install seccomp last, exec. Any failure is reported through a close-on-exec pipe
 // as (step, errno, index) so the parent can say exactly what went wrong.
@@ -59,8 +59,10 @@ typedef struct csbx_spawn_spec {
     const char *hostname;
     int32_t loopback_up;  ///< bring `lo` up in the sandbox's own network namespace
 
-    uint32_t inside_uid;  ///< the workload's uid inside; the parent maps it to an unprivileged host uid
+    uint32_t inside_uid;  ///< the workload's uid inside, mapped to host_uid (an unprivileged host uid)
     uint32_t inside_gid;
+    uint32_t host_uid;
+    uint32_t host_gid;
 
     const char *const *argv;  ///< NULL-terminated; argv[0] is a path or a name looked up in search_path
     const char *const *envp;  ///< NULL-terminated; the whole environment of the workload
@@ -80,12 +82,11 @@ typedef struct csbx_spawn_spec {
     int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
 } csbx_spawn_spec;
 
-/// A sandbox whose init process exists and waits: for csbx_begin_setup() before it builds its root, then
-/// for csbx_release() before it enters its cgroup namespace and starts the workload.
+/// A sandbox whose init process exists and waits for csbx_release() before it starts the workload.
 typedef struct csbx_child {
-    pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside)
+    pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside); the spawner's child, reaped by csbx_spawner_reap
     int32_t pidfd;  ///< pidfd of that init, for poll() and signals without pid reuse races
-    int32_t sync_fd;  ///< a socket: the parent sends 'g' once the id maps are written, 'c' once the cgroups are
+    int32_t sync_fd;  ///< a socket: 'c' tells the child it is in its cgroups and may start the workload
     int32_t error_fd;  ///< a csbx_setup_error arrives here on failure; EOF means the workload exec'd
     int32_t status_fd;  ///< the workload's wait status (int32) arrives here when it ends
 } csbx_child;
@@ -121,6 +122,9 @@ enum csbx_step {
     CSBX_STEP_STDIO,
     CSBX_STEP_SECCOMP,
     CSBX_STEP_EXEC,
+    CSBX_STEP_ID_MAPS,  ///< the spawner writing the child's uid/gid maps
+    CSBX_STEP_CGROUP_MOVE,  ///< the spawner moving the child into its v1 cgroups
+    CSBX_STEP_SPAWNER,  ///< reaching the spawner (it died, or did not answer)
 };
 
 typedef struct csbx_setup_error {
@@ -132,14 +136,32 @@ typedef struct csbx_setup_error {
 /// A short name of a step, for messages ("pivot_root", "mount", …).
 const char *csbx_step_name(int32_t step);
 
-/// Clones the sandbox's init with new user, mount, pid, net, ipc and uts namespaces. The child blocks
-/// until csbx_release(). Returns 0, or -1 with `error` filled (step pipes or clone).
-int csbx_spawn(const csbx_spawn_spec *spec, csbx_child *child, csbx_setup_error *error);
+// ---- The spawner ----
+//
+// Sandboxes are not cloned from crucible itself (a service of many threads and megabytes, whose page tables
+// a clone copies and whose every later write is a copy-on-write fault while the sandbox's init lives) but
+// from the spawner: this same program, exec'd afresh and so a few megabytes, that does nothing but clone
+// inits, write their id maps, move them into their v1 cgroups and reap them. The init is the spawner's
+// child: its pid stays its own until csbx_spawner_reap, so nothing ever writes a pid that might have been
+// reused. The spawner exits when its socket closes (crucible is gone); every init dies with it.
 
-/// Lets the child build its root (the uid/gid maps are written) while the parent moves it into its
-/// cgroups: on cgroup v1 the move waits for an RCU grace period, which the root's mounts now overlap.
-/// Returns 0, or -1 with errno (EPIPE: the child is gone; its report is on error_fd).
-int csbx_begin_setup(csbx_child *child);
+/// Starts a spawner: `executable` (this program's own binary, /proc/self/exe) exec'd with argv[0]
+/// "crucible-spawner". Returns its pid and, in `socket_fd`, crucible's end of its socket; -1 with errno.
+pid_t csbx_spawner_start(const char *executable, int32_t *socket_fd);
+
+/// Asks the spawner to clone the sandbox's init for `spec`, write its uid/gid maps, let it build its root,
+/// and move it into the cgroups whose `cgroup.procs` files are open in `procs_fds` (v1; none on v2, where
+/// `spec->cgroup_fd` clones it there). The spec's descriptors are sent to the spawner, which closes its
+/// copies. Returns 0 (`child` filled, waiting for csbx_release), -1 when no child exists (`error` filled;
+/// step CSBX_STEP_SPAWNER when the spawner could not be reached), or 1 when a child exists but its set-up
+/// failed (`error` and `child` filled: kill it, read its own report with csbx_reported_error, reap it).
+int csbx_spawn(
+    int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *procs_fds, size_t procs_count,
+    csbx_child *child, csbx_setup_error *error);
+
+/// Reaps an init that has exited (its pidfd is readable). Returns 0, or -1 with errno (ECHILD: not the
+/// spawner's child; EPIPE or ECONNRESET: the spawner is gone, and every init with it).
+int csbx_spawner_reap(int32_t spawner_fd, pid_t pid);
 
 /// Lets the child go on to start the workload (it is in its cgroups now) and waits (up to timeout_ms)
 /// until the workload has exec'd or set-up failed. Returns 0 once exec'd, 1 when set-up failed (`error`

@@ -36,10 +36,12 @@ public struct CgroupUsage: Sendable, Equatable {
 
 /// One sandbox's cgroup (in every hierarchy it needs, on v1).
 public protocol Cgroup: Sendable {
-    /// A descriptor of the cgroup directory to clone into (v2), or -1 when the parent moves the child (v1).
+    /// A descriptor of the cgroup directory to clone into (v2), or -1 when the child is moved in (v1).
     var cloneDirectoryFD: Int32 { get }
-    /// Moves a process into the cgroup (v1; a no-op on v2, where the child is cloned into it).
-    func adopt(pid: pid_t) throws
+    /// The `cgroup.procs` files a child is moved in through, one per hierarchy (v1; none on v2, where the
+    /// child is cloned into the cgroup). The spawner writes the pid of its own child there, never crucible:
+    /// a pid is only safe to write while its parent has not reaped it.
+    var procsFiles: [String] { get }
     /// CPU time of every process in the cgroup so far.
     func cpuNanoseconds() -> UInt64
     func usage() -> CgroupUsage

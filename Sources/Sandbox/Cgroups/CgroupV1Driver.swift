@@ -97,11 +97,7 @@ final class CgroupV1: Cgroup {
         try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
     }
 
-    func adopt(pid: pid_t) throws {
-        for directory in all {
-            try fileSystem.write(directory + "/cgroup.procs", String(pid))
-        }
-    }
+    var procsFiles: [String] { all.map { $0 + "/cgroup.procs" } }
 
     func cpuNanoseconds() -> UInt64 {
         let text = (try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? ""

@@ -13,6 +13,7 @@ public final class SandboxRunner: Sendable {
     public let images: ImageStore
     let logger: Logger
     let networks = NetworkNamespacePool()
+    let spawner: Spawner
     private let prepared = Mutex<[PreparedKey: PreparedPolicy]>([:])
     /// Building a sandbox takes milliseconds; one that takes this long is stuck and is killed.
     static let setupTimeoutMilliseconds: Int32 = 10_000
@@ -31,6 +32,7 @@ public final class SandboxRunner: Sendable {
         self.runtimeDirectory = runtimeDirectory
         self.images = images
         self.cgroups = try CgroupDetector.driver()
+        self.spawner = Spawner(logger: logger)
         cgroups.sweepStale()
         logger.debug("sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
     }
@@ -51,8 +53,8 @@ public final class SandboxRunner: Sendable {
         return result
     }
 
-    /// Runs one program to its end on a thread of its own (the sandbox's init dies with the thread
-    /// that cloned it, so that thread must live as long as the sandbox).
+    /// Runs one program to its end on a thread of its own: watching it blocks, and must not take one of the
+    /// few threads Swift's concurrency runs everything else on.
     public func run(_ request: SandboxRequest) async throws -> SandboxResult {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { [self] in
@@ -102,44 +104,47 @@ public final class SandboxRunner: Sendable {
         let network = networks.take(request.policy.network)
         defer { if network >= 0 { close(network) } }
 
+        // The v1 cgroups' procs files, for the spawner to move the child in through.
+        let procs = try cgroup.procsFiles.map { path in
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
+            return fd
+        }
+        defer { for fd in procs { close(fd) } }
+
         var child = csbx_child()
         var failure = csbx_setup_error()
         let spawned = withSpawnSpec(
             request, plan: plan, cgroup: cgroup, network: network, stdin: input, stdout: stdout.write,
             stderr: stderr.write
-        ) { spec in csbx_spawn(&spec, &child, &failure) }
+        ) { spec in spawner.spawn(&spec, procsFiles: procs, child: &child, failure: &failure) }
         close(stdout.write)
         close(stderr.write)
-        guard spawned == 0 else { throw setupError(failure, request: request, plan: plan) }
+        if spawned == -1 { throw setupError(failure, request: request, plan: plan) }
+        // From here the init exists: whatever happens, it is killed (if it still lives) and reaped.
         defer {
+            finish(&child)
             if child.pidfd >= 0 { close(child.pidfd) }
             if child.status_fd >= 0 { close(child.status_fd) }
             if child.error_fd >= 0 { close(child.error_fd) }
         }
         let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
         defer { LiveSandboxes.shared.unregister(registration) }
-
-        // The maps first (the child needs them to build its root), then the cgroup move while it builds:
-        // on v1 the move waits out an RCU grace period, which the mounts now overlap. The child starts
-        // nothing before csbx_release says the move is done.
-        do {
-            try writeIdentityMaps(pid: child.pid, request: request)
-            guard csbx_begin_setup(&child) == 0 else {
-                throw SandboxError.setupFailed(step: "release the child", errno: errno, detail: "")
-            }
-            try cgroup.adopt(pid: child.pid)
-        } catch {
-            abandon(&child)
-            // A child that failed on its own (and so could not be moved) says why: that is the real cause.
+        if spawned == 1 {
+            // The spawner could not ready the child. A child that failed on its own (and so could not be
+            // moved) says why: that is the real cause.
+            let spawnerFailure = failure
+            finish(&child)
             if csbx_reported_error(&child, &failure) == 1 { throw setupError(failure, request: request, plan: plan) }
-            throw error
+            throw setupError(spawnerFailure, request: request, plan: plan)
         }
+
         let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
         let started = ContinuousClock.now
         SandboxMetrics.setup.record(duration: started - setupStarted)
         if released != 0 {
             let parentErrno = errno
-            abandon(&child)
+            finish(&child)
             if released == 1 { throw setupError(failure, request: request, plan: plan) }
             if released == 2 {
                 throw SandboxError.setupFailed(
@@ -154,11 +159,15 @@ public final class SandboxRunner: Sendable {
         supervisor.run()
         let wall = ContinuousClock.now - started
 
-        var status: Int32 = 0
-        var reaped: Int32 = 0
-        repeat { reaped = waitpid(child.pid, &status, 0) } while reaped < 0 && errno == EINTR
+        let reapedByItsSpawner = finish(&child)
         var workloadStatus: Int32 = 0
         let reported = csbx_read_status(child.status_fd, &workloadStatus) == 0
+        if !reported && !reapedByItsSpawner && supervisor.stoppedFor == nil {
+            // Killed from outside, with the spawner: our failure, which must not pass for the program's.
+            throw SandboxError.setupFailed(
+                step: "run", errno: 0,
+                detail: "the sandbox spawner died while the program ran, and the sandbox with it; run it again")
+        }
 
         cgroup.killAll()
         let usage = cgroup.usage()
@@ -176,34 +185,24 @@ public final class SandboxRunner: Sendable {
         return result
     }
 
-    /// Kills a child that never got to run its program and reaps it.
-    private func abandon(_ child: inout csbx_child) {
-        _ = csbx_pidfd_signal(child.pidfd, SIGKILL)
+    /// Kills the sandbox's init unless it has exited, waits until it has, and has the spawner reap it.
+    /// Returns whether the spawner that made it reaped it (false: it died, and the init with it).
+    /// Idempotent: the first call does the work.
+    @discardableResult
+    private func finish(_ child: inout csbx_child) -> Bool {
+        guard child.pid > 0 else { return true }
         if child.sync_fd >= 0 {
             close(child.sync_fd)
             child.sync_fd = -1
         }
-        var status: Int32 = 0
-        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-    }
-
-    /// Maps the program's uid and gid inside to the slot's unprivileged ids on the host.
-    private func writeIdentityMaps(pid: pid_t, request: SandboxRequest) throws {
-        let identity = request.policy.identity
-        let maps = [
-            ("uid_map", "\(identity.insideUID) \(request.hostUID) 1\n"),
-            ("gid_map", "\(identity.insideGID) \(request.hostGID) 1\n"),
-        ]
-        for (file, line) in maps {
-            let path = "/proc/\(pid)/\(file)"
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw SandboxError.setupFailed(step: "write \(file)", errno: errno, detail: path) }
-            defer { close(fd) }
-            let bytes = Array(line.utf8)
-            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-                throw SandboxError.setupFailed(step: "write \(file)", errno: errno, detail: line)
-            }
+        var exited = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
+        if poll(&exited, 1, 0) != 1 {
+            _ = csbx_pidfd_signal(child.pidfd, SIGKILL)
+            while poll(&exited, 1, -1) < 0 && errno == EINTR {}
         }
+        let reaped = spawner.reap(child.pid)
+        child.pid = 0
+        return reaped
     }
 
     private func setupError(_ failure: csbx_setup_error, request: SandboxRequest, plan: PreparedPolicy) -> SandboxError {

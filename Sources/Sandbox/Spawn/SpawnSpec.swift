@@ -2,7 +2,7 @@ import CSandbox
 import Foundation
 
 /// Lays the request out as the C structures csbx_spawn() reads, valid for the duration of `body`.
-/// The child gets a copy of this memory at clone, so nothing here needs to outlive the call.
+/// csbx_spawn sends a flat copy to the spawner, so nothing here needs to outlive the call.
 func withSpawnSpec<R>(
     _ request: SandboxRequest, plan: PreparedPolicy, cgroup: any Cgroup, network: Int32, stdin: Int32, stdout: Int32,
     stderr: Int32,
@@ -68,6 +68,8 @@ func withSpawnSpec<R>(
     spec.loopback_up = network < 0 && policy.network == .loopback ? 1 : 0
     spec.inside_uid = identity.insideUID
     spec.inside_gid = identity.insideGID
+    spec.host_uid = request.hostUID
+    spec.host_gid = request.hostGID
     spec.argv = arena.stringArray(request.command)
     spec.envp = arena.stringArray(environment)
     spec.search_path = arena.string(policy.searchPath)

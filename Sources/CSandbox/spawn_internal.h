@@ -1,0 +1,16 @@
+// Shared between spawn.c (the child's side) and spawner.c (the process that clones it); not part of the API.
+#ifndef CSANDBOX_SPAWN_INTERNAL_H
+#define CSANDBOX_SPAWN_INTERNAL_H
+
+#include "csandbox.h"
+
+/// Clones the sandbox's init for `spec` with the child's ends of its three channels. Returns 0 with the pid
+/// and a pidfd, or -1 with `error` filled (step clone).
+int csbx_clone_init(
+    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, pid_t *pid, int *pidfd,
+    csbx_setup_error *error);
+
+/// Sends one go-ahead byte on a sync socket (MSG_NOSIGNAL). 0, or -1 with errno.
+int csbx_send_go_ahead(int sync_fd, char byte);
+
+#endif

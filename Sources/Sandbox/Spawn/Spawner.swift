@@ -1,0 +1,97 @@
+import CSandbox
+import Foundation
+import Logging
+import Synchronization
+
+/// The process every sandbox's init is cloned from (see `csbx_spawner_start`): this program exec'd afresh,
+/// a few megabytes. Cloning from crucible itself copied the page tables of a process of many threads and
+/// megabytes, and every page its threads wrote while a sandbox lived was then copied too (about 5 ms of
+/// CPU a sandbox under `crucible up`). The spawner also writes each init's id maps and moves it into its
+/// v1 cgroups: only the parent that has not reaped a process can use its pid without a reuse race.
+///
+/// Started on first use and again after it died (a sandbox whose spawner died is gone with it, and is
+/// reported as a set-up failure, never as the program's). One request at a time; each takes well under a
+/// millisecond.
+final class Spawner: Sendable {
+    private struct Running {
+        var pid: pid_t
+        var socket: Int32
+    }
+
+    private let running = Mutex<Running?>(nil)
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    deinit {
+        running.withLock { process in
+            guard let current = process else { return }
+            // Closing the socket makes it exit; its inits are already gone with their runners.
+            close(current.socket)
+            var status: Int32 = 0
+            while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is
+    /// replaced and the request made once more: nothing of the sandbox ran yet.
+    func spawn(
+        _ spec: inout csbx_spawn_spec, procsFiles: [Int32], child: inout csbx_child, failure: inout csbx_setup_error
+    ) -> Int32 {
+        for attempt in 1...2 {
+            let result: Int32 = running.withLock { process in
+                guard let socket = start(&process, failure: &failure) else { return -1 }
+                let result = procsFiles.withUnsafeBufferPointer { procs in
+                    csbx_spawn(socket, &spec, procs.baseAddress, procs.count, &child, &failure)
+                }
+                if result == -1 && failure.step == Int32(CSBX_STEP_SPAWNER.rawValue) { stop(&process) }
+                return result
+            }
+            guard result == -1, failure.step == Int32(CSBX_STEP_SPAWNER.rawValue), attempt == 1 else { return result }
+            logger.warning("the sandbox spawner stopped answering; starting a new one", metadata: ["errno": "\(failure.error)"])
+        }
+        return -1
+    }
+
+    /// Reaps an init whose pidfd is readable. Returns false when its spawner died meanwhile: the init was
+    /// killed with it (and reaped by the system), so whatever it ran was cut short by us, not by itself.
+    func reap(_ pid: pid_t) -> Bool {
+        running.withLock { process in
+            guard let current = process else { return false }
+            if csbx_spawner_reap(current.socket, pid) == 0 { return true }
+            // ECHILD: not this spawner's child, so one started after its own died.
+            if errno != ECHILD {
+                logger.warning("the sandbox spawner did not answer a reap", metadata: ["errno": "\(errno)"])
+                stop(&process)
+            }
+            return false
+        }
+    }
+
+    /// The spawner's pid, once started (for tests).
+    var processID: pid_t? { running.withLock { $0?.pid } }
+
+    private func start(_ process: inout Running?, failure: inout csbx_setup_error) -> Int32? {
+        if let current = process { return current.socket }
+        var socket: Int32 = -1
+        let pid = csbx_spawner_start("/proc/self/exe", &socket)
+        guard pid > 0 else {
+            failure = csbx_setup_error(step: Int32(CSBX_STEP_SPAWNER.rawValue), error: errno, index: -1)
+            return nil
+        }
+        process = Running(pid: pid, socket: socket)
+        logger.debug("sandbox spawner started", metadata: ["pid": "\(pid)"])
+        return socket
+    }
+
+    private func stop(_ process: inout Running?) {
+        guard let current = process else { return }
+        close(current.socket)
+        kill(current.pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
+        process = nil
+    }
+}
