@@ -9,7 +9,7 @@ public enum CgroupVersion: String, Sendable, Codable {
 }
 
 /// What the kernel enforces for one sandbox through its cgroup.
-public struct CgroupLimits: Sendable, Equatable {
+public struct CgroupLimits: Sendable, Hashable {
     public var memory: UInt64
     /// Processes and threads the program may have; the sandbox's init is added on top.
     public var pids: Int

@@ -54,8 +54,9 @@ public struct CgroupV1Driver: CgroupDriver {
     }
 
     public func sweepStale() {
-        guard let memoryBase = bases["memory"] else { return }
-        for name in fileSystem.listDirectory(memoryBase) where CgroupNaming.isStale(name) {
+        // Every hierarchy's names: a crash can leave one hierarchy's directory after the others were removed.
+        let names = Set(bases.values.flatMap { fileSystem.listDirectory($0) })
+        for name in names.sorted() where CgroupNaming.isStale(name) {
             var directories: [String: String] = [:]
             var all: [String] = []
             for (controller, base) in bases {

@@ -14,12 +14,11 @@ public final class SandboxRunner: Sendable {
     let logger: Logger
     let networks = NetworkNamespacePool()
     let spawner: Spawner
+    let cgroupPool: CgroupPool
     private let prepared = Mutex<[PreparedKey: PreparedPolicy]>([:])
     /// Building a sandbox takes milliseconds; one that takes this long is stuck and is killed.
     static let setupTimeoutMilliseconds: Int32 = 10_000
 
-    /// Shared by every runner of the process: cgroup names must be unique per process.
-    private static let counter = Atomic<Int>(0)
 
     /// Checks that this node can build sandboxes and removes what a crashed crucible left behind.
     public init(
@@ -33,8 +32,15 @@ public final class SandboxRunner: Sendable {
         self.images = images
         self.cgroups = try CgroupDetector.driver()
         self.spawner = Spawner(logger: logger)
+        self.cgroupPool = CgroupPool(driver: cgroups)
         cgroups.sweepStale()
         logger.debug("sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
+    }
+
+    deinit {
+        // The pools' threads would otherwise keep their spares (cgroups, namespaces) for the life of the process.
+        cgroupPool.stop()
+        networks.stop()
     }
 
     /// The compiled seccomp program and the built root skeleton for a policy.
@@ -83,14 +89,10 @@ public final class SandboxRunner: Sendable {
         if let workdir = request.workdir { try WorkdirCheck.verify(workdir, uid: request.hostUID, gid: request.hostGID) }
         let plan = try prepare(request.policy, extraMounts: request.extraMounts)
         let limits = request.policy.limits
-        let name = "\(CgroupNaming.prefix)\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let cgroup = try cgroups.create(
-            name: name,
-            limits: CgroupLimits(
-                memory: limits.memory, pids: limits.pids, cpuCores: limits.cpuCores, cpuWeight: limits.cpuWeight))
-        defer { try? cgroup.remove() }
-        var logger = self.logger
-        logger[metadataKey: "sandbox"] = "\(name)"
+        let cgroup = try cgroupPool.take(
+            CgroupLimits(memory: limits.memory, pids: limits.pids, cpuCores: limits.cpuCores, cpuWeight: limits.cpuWeight))
+        // Emptied below (or by its killing in `finish`); removed by the pool's thread, off this report's path.
+        defer { cgroupPool.giveBack(cgroup) }
 
         let input = try StandardInput.open(request.stdin)
         defer { close(input) }
@@ -171,7 +173,6 @@ public final class SandboxRunner: Sendable {
 
         cgroup.killAll()
         let usage = cgroup.usage()
-        try cgroup.remove()
 
         let result = ResultBuilder(
             workloadStatus: reported ? workloadStatus : nil, stoppedFor: supervisor.stoppedFor, usage: usage,
