@@ -317,6 +317,30 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aJobWhoseResultIsOnItsWayFreesItsSlot(_ backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend)
+        defer { fixture.discard() }
+        let store = fixture.store
+        _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
+        let agent = try await store.registerAgent(Samples.registration(slots: 1))
+        let first = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
+        #expect(try await store.lease(agentID: agent, maxJobs: 1).isEmpty, "its one slot is busy")
+        #expect(
+            try await store.lease(agentID: agent, maxJobs: 1, finished: ["lease_of_someone_else"]).isEmpty,
+            "a lease it does not hold frees nothing")
+        let second = try #require(
+            try await store.lease(agentID: agent, maxJobs: 5, finished: [first.leaseID]).first,
+            "the finished job's slot is free")
+        #expect(second.jobID != first.jobID)
+        #expect(
+            try await store.lease(agentID: agent, maxJobs: 5, finished: [first.leaseID]).isEmpty,
+            "never more than its slots running")
+        // The first job's result still counts when it arrives.
+        _ = try await store.complete(
+            jobID: first.jobID, agentID: agent, leaseID: first.leaseID, result: Samples.result(for: first))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func migrationIsIdempotent(_ backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend)
         defer { fixture.discard() }

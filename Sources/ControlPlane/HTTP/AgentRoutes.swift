@@ -48,7 +48,7 @@ extension ControlPlaneAPI {
         let deadline = ContinuousClock.now + .milliseconds(Int(lease.waitS * 1000))
         while true {
             let started = ContinuousClock.now
-            let jobs = try await store.lease(agentID: agent, maxJobs: lease.maxJobs)
+            let jobs = try await store.lease(agentID: agent, maxJobs: lease.maxJobs, finished: lease.finished)
             if !jobs.isEmpty {
                 metrics.leased(duration: ContinuousClock.now - started)
                 await bell.ring()

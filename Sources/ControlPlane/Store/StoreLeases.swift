@@ -8,7 +8,9 @@ import Foundation
 
 extension Store {
     /// Leases up to `maxJobs` queued jobs the agent can run, shared fairly between runs and tenants.
-    public func lease(agentID: String, maxJobs: Int) async throws -> [LeasedJob] {
+    /// `finished`: leases of this agent whose jobs have finished running there (results on their way); their
+    /// slots count as free.
+    public func lease(agentID: String, maxJobs: Int, finished: [String] = []) async throws -> [LeasedJob] {
         let leasedAt = now()
         let expires = leasedAt.timeIntervalSince1970 + settings.leaseTTLS
         let dialect = database.dialect
@@ -18,9 +20,10 @@ extension Store {
                 return ([LeasedJob](), [String: [PendingEvent]]())
             }
             let languages = agent.toolchains.map { SQLValue.text($0.rawValue) }
-            let busy = try await connection.query(
-                "SELECT COUNT(*) AS n FROM jobs WHERE agent_id = ? AND state IN ('leased', 'running')", agentID
-            ).first?.int("n") ?? 0
+            let held = try await connection.query(
+                "SELECT lease_id FROM jobs WHERE agent_id = ? AND state IN ('leased', 'running')", agentID)
+            let done = Set(finished)
+            let busy = try held.filter { !done.contains(try $0.string("lease_id")) }.count
             let wanted = min(maxJobs, max(0, agent.slots - busy))
             guard wanted > 0 else {
                 return ([LeasedJob](), [String: [PendingEvent]]())

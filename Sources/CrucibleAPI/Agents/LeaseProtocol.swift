@@ -11,19 +11,23 @@ public struct LeaseRequest: Codable, Sendable, Hashable {
     public var waitS: Double
     /// Labels to match jobs against; empty means the ones given at registration.
     public var labels: [String: String]
+    /// Leases of jobs that have finished running on this agent and whose results are on their way: their
+    /// slots are free, so the next jobs need not wait for those results to arrive. Absent: none.
+    public var finished: [String]
 
-    public init(agentID: String, maxJobs: Int, waitS: Double, labels: [String: String] = [:]) {
+    public init(agentID: String, maxJobs: Int, waitS: Double, labels: [String: String] = [:], finished: [String] = []) {
         self.agentID = agentID
         self.maxJobs = maxJobs
         self.waitS = waitS
         self.labels = labels
+        self.finished = finished
     }
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id"
         case maxJobs = "max_jobs"
         case waitS = "wait_s"
-        case labels
+        case labels, finished
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,6 +36,7 @@ public struct LeaseRequest: Codable, Sendable, Hashable {
         maxJobs = try container.decode(Int.self, forKey: .maxJobs)
         waitS = try container.decodeIfPresent(Double.self, forKey: .waitS) ?? 0
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        finished = try container.decodeIfPresent([String].self, forKey: .finished) ?? []
     }
 }
 

@@ -27,6 +27,15 @@ extension LeaseRequest: Validatable, APIRequestBody {
         collector.checkNumber(
             waitS, at: path.field("wait_s"), allowZero: true, max: limits.maxLeaseWaitSeconds, unit: "s")
         collector.add(contentsOf: LabelRules.issues(labels, at: path.field("labels"), limits: limits))
+        let finishedPath = path.field("finished")
+        if finished.count > limits.maxSlots {
+            collector.tooLarge(finishedPath, "has \(finished.count) leases; an agent holds at most \(limits.maxSlots)")
+        }
+        for (index, id) in finished.enumerated() {
+            collector.add(
+                contentsOf: IdentifierRules.issues(
+                    id: id, what: "lease id", at: finishedPath.index(index), code: .invalidRequest, limits: limits))
+        }
         return collector.issues
     }
 }

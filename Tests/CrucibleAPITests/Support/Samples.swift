@@ -119,7 +119,10 @@ enum Samples {
             "AgentRegistrationReply",
             AgentRegistrationReply(agentID: "agent-1", token: "secret", heartbeatIntervalS: 10, leaseTTLS: 60)
         ),
-        ("LeaseRequest", LeaseRequest(agentID: "agent-1", maxJobs: 2, waitS: 30, labels: ["zone": "a"])),
+        (
+            "LeaseRequest",
+            LeaseRequest(agentID: "agent-1", maxJobs: 2, waitS: 30, labels: ["zone": "a"], finished: ["l-0"])
+        ),
         ("LeaseReply", LeaseReply(jobs: [leasedJob])),
         ("LeasedJob", leasedJob),
         (
