@@ -1,8 +1,8 @@
 // The sandbox's birth: clone with new namespaces, build the root, drop privileges, exec.
 //
-// Between clone and execve only async-signal-safe system calls run: the child is a copy of a
-// multi-threaded Swift process whose locks may be held by threads that no longer exist in it.
-// No malloc, no stdio, no locale; paths are built in fixed buffers on the stack.
+// Between clone and execve only async-signal-safe system calls run: the child is a copy of the spawner,
+// this program's binary with a Swift runtime whose locks a thread may have held at the clone. No malloc,
+// no stdio, no locale; paths are built in fixed buffers on the stack.
 #include "csandbox.h"
 #include "spawn_internal.h"
 
@@ -113,6 +113,9 @@ const char *csbx_step_name(int32_t step) {
     case CSBX_STEP_STDIO: return "set up stdio";
     case CSBX_STEP_SECCOMP: return "install seccomp filter";
     case CSBX_STEP_EXEC: return "execve";
+    case CSBX_STEP_ID_MAPS: return "write uid/gid maps";
+    case CSBX_STEP_CGROUP_MOVE: return "move into cgroups";
+    case CSBX_STEP_SPAWNER: return "reach the sandbox spawner";
     default: return "unknown step";
     }
 }
@@ -366,7 +369,7 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
     if (csbx_close_all_but(keep, 6) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
     // If the spawner that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    // 'g': our uid/gid maps are written, so the root can be built (the parent moves us into our cgroups
+    // 'g': our uid/gid maps are written, so the root can be built (the spawner moves us into our cgroups
     // meanwhile).
     if (csbx_wait_for(sync_fd, 'g') != 0) _exit(1);  // the parent gave up on us: leave quietly
     csbx_build_root(spec, error_fd);

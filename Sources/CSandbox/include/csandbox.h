@@ -78,7 +78,7 @@ typedef struct csbx_spawn_spec {
     const csbx_filter *seccomp_filters;  ///< installed in order, last of all; the strictest verdict wins
     size_t seccomp_filter_count;
 
-    int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the parent moves the child)
+    int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the spawner moves the child)
     int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
 } csbx_spawn_spec;
 
