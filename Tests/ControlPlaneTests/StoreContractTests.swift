@@ -277,14 +277,20 @@ struct StoreContractTests {
         #expect(try await store.scoredJobs(Store.JobSelection(tenant: "evil")).isEmpty)
     }
 
+    /// A store with a run of three tasks and an agent holding one of its jobs.
+    static func oneJobLeased(_ backend: StoreBackend, slots: Int = 4) async throws -> (StoreFixture, String, LeasedJob) {
+        let fixture = try await StoreFixture.make(backend)
+        _ = try await fixture.store.createRun(Samples.run(tasks: 3), tenant: "acme")
+        let agent = try await fixture.store.registerAgent(Samples.registration(slots: slots))
+        let job = try #require(try await fixture.store.lease(agentID: agent, maxJobs: 1).first)
+        return (fixture, agent, job)
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func drainedAgentsTakeNoNewJobs(_ backend: StoreBackend) async throws {
-        let fixture = try await StoreFixture.make(backend)
+        let (fixture, agent, job) = try await Self.oneJobLeased(backend)
         defer { fixture.discard() }
         let store = fixture.store
-        _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
-        let agent = try await store.registerAgent(Samples.registration())
-        let job = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
         let node = try await store.drainAgent(id: agent)
         #expect(node.state == .draining)
         #expect(try await store.lease(agentID: agent, maxJobs: 5).isEmpty)
@@ -297,12 +303,9 @@ struct StoreContractTests {
 
     @Test(arguments: StoreBackend.allCases)
     func anAgentThatSaysItIsDrainingTakesNoNewJobs(_ backend: StoreBackend) async throws {
-        let fixture = try await StoreFixture.make(backend)
+        let (fixture, agent, job) = try await Self.oneJobLeased(backend)
         defer { fixture.discard() }
         let store = fixture.store
-        _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
-        let agent = try await store.registerAgent(Samples.registration())
-        let job = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
         #expect(try await store.agentTakesJobs(id: agent))
         let plain = try await store.heartbeat(
             HeartbeatRequest(agentID: agent, leaseIDs: [job.leaseID], load: AgentLoad(runningJobs: 1, slots: 4)))
@@ -318,12 +321,9 @@ struct StoreContractTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aJobWhoseResultIsOnItsWayFreesItsSlot(_ backend: StoreBackend) async throws {
-        let fixture = try await StoreFixture.make(backend)
+        let (fixture, agent, first) = try await Self.oneJobLeased(backend, slots: 1)
         defer { fixture.discard() }
         let store = fixture.store
-        _ = try await store.createRun(Samples.run(tasks: 3), tenant: "acme")
-        let agent = try await store.registerAgent(Samples.registration(slots: 1))
-        let first = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
         #expect(try await store.lease(agentID: agent, maxJobs: 1).isEmpty, "its one slot is busy")
         #expect(
             try await store.lease(agentID: agent, maxJobs: 1, finished: ["lease_of_someone_else"]).isEmpty,

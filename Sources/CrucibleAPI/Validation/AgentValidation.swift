@@ -27,15 +27,7 @@ extension LeaseRequest: Validatable, APIRequestBody {
         collector.checkNumber(
             waitS, at: path.field("wait_s"), allowZero: true, max: limits.maxLeaseWaitSeconds, unit: "s")
         collector.add(contentsOf: LabelRules.issues(labels, at: path.field("labels"), limits: limits))
-        let finishedPath = path.field("finished")
-        if finished.count > limits.maxSlots {
-            collector.tooLarge(finishedPath, "has \(finished.count) leases; an agent holds at most \(limits.maxSlots)")
-        }
-        for (index, id) in finished.enumerated() {
-            collector.add(
-                contentsOf: IdentifierRules.issues(
-                    id: id, what: "lease id", at: finishedPath.index(index), code: .invalidRequest, limits: limits))
-        }
+        collector.checkLeases(finished, at: path.field("finished"), limits: limits)
         return collector.issues
     }
 }
@@ -46,15 +38,7 @@ extension HeartbeatRequest: Validatable, APIRequestBody {
         collector.add(
             contentsOf: IdentifierRules.issues(
                 id: agentID, what: "agent id", at: path.field("agent_id"), code: .invalidRequest, limits: limits))
-        let leasesPath = path.field("lease_ids")
-        if leaseIDs.count > limits.maxSlots {
-            collector.tooLarge(leasesPath, "has \(leaseIDs.count) leases; an agent holds at most \(limits.maxSlots)")
-        }
-        for (index, id) in leaseIDs.enumerated() {
-            collector.add(
-                contentsOf: IdentifierRules.issues(
-                    id: id, what: "lease id", at: leasesPath.index(index), code: .invalidRequest, limits: limits))
-        }
+        collector.checkLeases(leaseIDs, at: path.field("lease_ids"), limits: limits)
         let loadPath = path.field("load")
         collector.checkNumber(Double(load.runningJobs), at: loadPath.field("running_jobs"), allowZero: true)
         collector.checkNumber(Double(load.slots), at: loadPath.field("slots"), max: Double(limits.maxSlots))
@@ -154,5 +138,19 @@ enum LabelRules {
                 code: .invalidRequest, allowEmpty: true)
         }
         return issues
+    }
+}
+
+extension IssueCollector {
+    /// A list of an agent's lease ids: no more than an agent can hold, each a valid id.
+    mutating func checkLeases(_ leaseIDs: [String], at path: FieldPath, limits: ValidationLimits) {
+        if leaseIDs.count > limits.maxSlots {
+            tooLarge(path, "has \(leaseIDs.count) leases; an agent holds at most \(limits.maxSlots)")
+        }
+        for (index, id) in leaseIDs.enumerated() {
+            add(
+                contentsOf: IdentifierRules.issues(
+                    id: id, what: "lease id", at: path.index(index), code: .invalidRequest, limits: limits))
+        }
     }
 }
