@@ -145,11 +145,11 @@ static int csbx_join(char *out, size_t cap, const char *a, const char *b) {
     return 0;
 }
 
-/// Closes every descriptor but those in keep (at most 8 entries).
+/// Closes every descriptor but those in keep (at most 16 entries).
 static int csbx_close_all_but(const int *keep, int count) {
-    int sorted[8];
+    int sorted[16];
     int n = 0;
-    for (int i = 0; i < count && n < 8; i++) {
+    for (int i = 0; i < count && n < 16; i++) {
         if (keep[i] < 0) continue;
         int v = keep[i], j = n;
         while (j > 0 && sorted[j - 1] > v) {
@@ -364,13 +364,25 @@ static char csbx_workload_stack[256 * 1024] __attribute__((aligned(16)));
 
 /// The sandbox's init: pid 1 of the new pid namespace. Sets everything up, starts the workload,
 /// reaps every orphan, and reports the workload's wait status.
-static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd) {
-    int keep[6] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
-    if (csbx_close_all_but(keep, 6) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
+static void csbx_init_main(
+    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count) {
+    int keep[16] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
+    for (size_t i = 0; i < task_count && i < 10; i++) keep[6 + i] = task_fds[i];
+    if (csbx_close_all_but(keep, 6 + (int)task_count) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
     // If the spawner that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    // 'g': our uid/gid maps are written, so the root can be built (the spawner moves us into our cgroups
-    // meanwhile).
+    // Into our v1 cgroups first, before anything is charged or run: "0" in a hierarchy's `tasks` file moves
+    // the writing thread, our only one, and is the one move the kernel makes without its global lock
+    // (whose RCU grace period a move by pid waits out). The files were opened by root; the descriptors go.
+    for (size_t i = 0; i < task_count; i++) {
+        ssize_t written;
+        do {
+            written = write(task_fds[i], "0", 1);
+        } while (written < 0 && errno == EINTR);
+        if (written != 1) csbx_fail(error_fd, CSBX_STEP_CGROUP_MOVE, written < 0 ? errno : EIO, (int32_t)i);
+        close(task_fds[i]);
+    }
+    // 'g': our uid/gid maps are written, so the root can be built.
     if (csbx_wait_for(sync_fd, 'g') != 0) _exit(1);  // the parent gave up on us: leave quietly
     csbx_build_root(spec, error_fd);
     if (spec->loopback_up && csbx_loopback_up() != 0) csbx_fail(error_fd, CSBX_STEP_LOOPBACK, errno, -1);
@@ -382,8 +394,8 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
         struct rlimit rl = {(rlim_t)spec->rlimits[i].soft, (rlim_t)spec->rlimits[i].hard};
         if (setrlimit(spec->rlimits[i].resource, &rl) != 0) csbx_fail(error_fd, CSBX_STEP_RLIMIT, errno, (int32_t)i);
     }
-    // 'c': we are in our cgroups (moved by the parent, or cloned into them). Nothing may start the
-    // workload before, or it would run outside its limits.
+    // 'c': crucible has registered us as a live sandbox (it kills us if it must stop). We are in our cgroups
+    // (we moved ourselves, or were cloned into them) and nothing of the workload ran outside them.
     if (csbx_wait_for(sync_fd, 'c') != 0) _exit(1);
     close(sync_fd);
     // Root the cgroup namespace at our own cgroup.
@@ -418,8 +430,8 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
 }
 
 int csbx_clone_init(
-    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, pid_t *pid_out, int *pidfd_out,
-    csbx_setup_error *error) {
+    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count,
+    pid_t *pid_out, int *pidfd_out, csbx_setup_error *error) {
     int pidfd = -1;
     struct csbx_clone_args args;
     memset(&args, 0, sizeof args);
@@ -448,7 +460,7 @@ int csbx_clone_init(
     }
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
-        csbx_init_main(spec, sync_fd, error_fd, status_fd);
+        csbx_init_main(spec, sync_fd, error_fd, status_fd, task_fds, task_count);
         _exit(127);
     }
     int clone_errno = errno;

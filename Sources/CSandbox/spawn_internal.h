@@ -4,11 +4,12 @@
 
 #include "csandbox.h"
 
-/// Clones the sandbox's init for `spec` with the child's ends of its three channels. Returns 0 with the pid
-/// and a pidfd, or -1 with `error` filled (step clone).
+/// Clones the sandbox's init for `spec` with the child's ends of its three channels and the `tasks` files
+/// of its v1 cgroups (at most 10), which it moves itself in through. Returns 0 with the pid and a pidfd, or
+/// -1 with `error` filled (step clone).
 int csbx_clone_init(
-    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, pid_t *pid, int *pidfd,
-    csbx_setup_error *error);
+    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count,
+    pid_t *pid, int *pidfd, csbx_setup_error *error);
 
 /// Sends one go-ahead byte on a sync socket (MSG_NOSIGNAL). 0, or -1 with errno.
 int csbx_send_go_ahead(int sync_fd, char byte);

@@ -26,7 +26,7 @@
 #define CSBX_SPAWNER_FD 3
 /// Command line, environment, mounts and seccomp programs together; as much as execve itself accepts.
 #define CSBX_MAX_MESSAGE (2u << 20)
-/// stdin, stdout, stderr, the three channels (sync twice), cgroup, network, and up to 8 cgroup.procs files.
+/// stdin, stdout, stderr, the three channels (sync twice), cgroup, network, and up to 7 cgroup `tasks` files.
 #define CSBX_MAX_FDS 16
 /// A spawner that does not answer within this long is taken for dead.
 #define CSBX_REPLY_TIMEOUT_S 10
@@ -37,7 +37,7 @@ enum { CSBX_REPLY_OK = 0, CSBX_REPLY_NO_CHILD = -1, CSBX_REPLY_CHILD_FAILED = 1 
 typedef struct csbx_request {
     uint32_t kind;
     int32_t pid;  ///< REAP: the init to reap
-    uint32_t procs_count;  ///< SPAWN: cgroup.procs descriptors, the last ones attached
+    uint32_t tasks_count;  ///< SPAWN: cgroup `tasks` descriptors, the last ones attached
     uint32_t spec_size;
 } csbx_request;
 
@@ -256,13 +256,13 @@ static int csbx_write_file(const char *path, const char *text) {
 }
 
 /// Clones one init and readies it; fills `reply` and, when a child exists, its pidfd.
-static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t fd_count, uint32_t procs_count,
+static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t fd_count, uint32_t tasks_count,
                              csbx_reply *reply, int *pidfd) {
     csbx_spawn_spec spec;
     reply->result = CSBX_REPLY_NO_CHILD;
     reply->error = (csbx_setup_error){CSBX_STEP_SPAWNER, EINVAL, -1};
-    if (csbx_unpack_spec(message, size, &spec) != 0 || fd_count < CSBX_FD_FIXED + procs_count) return;
-    size_t optional = fd_count - CSBX_FD_FIXED - procs_count;
+    if (csbx_unpack_spec(message, size, &spec) != 0 || fd_count < CSBX_FD_FIXED + tasks_count) return;
+    size_t optional = fd_count - CSBX_FD_FIXED - tasks_count;
     if ((spec.cgroup_fd >= 0) + (spec.net_ns_fd >= 0) != (int)optional) return;
     // Indexes into the attached descriptors become the descriptors themselves.
     spec.stdin_fd = fds[CSBX_FD_STDIN];
@@ -271,18 +271,17 @@ static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t 
     size_t next = CSBX_FD_FIXED;
     if (spec.cgroup_fd >= 0) spec.cgroup_fd = fds[next++];
     if (spec.net_ns_fd >= 0) spec.net_ns_fd = fds[next++];
-    const int *procs = fds + next;
+    const int *tasks = fds + next;
 
     pid_t pid = 0;
-    if (csbx_clone_init(&spec, fds[CSBX_FD_SYNC_CHILD], fds[CSBX_FD_ERROR], fds[CSBX_FD_STATUS], &pid, pidfd,
-                        &reply->error) != 0) {
+    if (csbx_clone_init(&spec, fds[CSBX_FD_SYNC_CHILD], fds[CSBX_FD_ERROR], fds[CSBX_FD_STATUS], tasks, tasks_count,
+                        &pid, pidfd, &reply->error) != 0) {
         return;
     }
     reply->pid = pid;
     reply->result = CSBX_REPLY_CHILD_FAILED;
-    // The maps first: the child needs them to build its root. Then the cgroup move while it builds: on v1
-    // the move waits out an RCU grace period, which the mounts overlap. The child starts nothing before
-    // crucible's 'c', which comes after this reply.
+    // The maps: the child, in its cgroups already (it moves itself first), needs them to build its root. It
+    // starts nothing before crucible's 'c', which comes after this reply.
     char path[64], line[64];
     const char *files[2] = {"uid_map", "gid_map"};
     uint32_t inside[2] = {spec.inside_uid, spec.inside_gid};
@@ -298,17 +297,6 @@ static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t 
     if (csbx_send_go_ahead(fds[CSBX_FD_SYNC_PARENT], 'g') != 0) {
         reply->error = (csbx_setup_error){CSBX_STEP_WAIT_PARENT, errno, -1};
         return;
-    }
-    snprintf(line, sizeof line, "%d", (int)pid);
-    for (uint32_t i = 0; i < procs_count; i++) {
-        ssize_t written;
-        do {
-            written = write(procs[i], line, strlen(line));
-        } while (written < 0 && errno == EINTR);
-        if (written < 0) {
-            reply->error = (csbx_setup_error){CSBX_STEP_CGROUP_MOVE, errno, (int32_t)i};
-            return;
-        }
     }
     reply->result = CSBX_REPLY_OK;
     reply->error = (csbx_setup_error){0, 0, -1};
@@ -348,7 +336,7 @@ static void csbx_spawner_serve(int socket_fd) {
         csbx_reply reply = {CSBX_REPLY_NO_CHILD, 0, {CSBX_STEP_SPAWNER, EMSGSIZE, -1}};
         int pidfd = -1;
         if (request.kind == CSBX_REQUEST_SPAWN && (size_t)got == sizeof request + request.spec_size) {
-            csbx_serve_spawn(message + sizeof request, request.spec_size, fds, fd_count, request.procs_count,
+            csbx_serve_spawn(message + sizeof request, request.spec_size, fds, fd_count, request.tasks_count,
                              &reply, &pidfd);
         } else if (request.kind == CSBX_REQUEST_REAP) {
             int status = 0;
@@ -436,12 +424,12 @@ static int csbx_exchange(int spawner_fd, const csbx_request *request, const void
     return 0;
 }
 
-int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *procs_fds, size_t procs_count,
+int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *tasks_fds, size_t tasks_count,
                csbx_child *child, csbx_setup_error *error) {
     *error = (csbx_setup_error){CSBX_STEP_PIPES, 0, -1};
     child->pid = 0;
     child->pidfd = child->sync_fd = child->error_fd = child->status_fd = -1;
-    if (procs_count + CSBX_FD_FIXED + 2 > CSBX_MAX_FDS) {
+    if (tasks_count + CSBX_FD_FIXED + 2 > CSBX_MAX_FDS) {
         error->error = EINVAL;
         return -1;
     }
@@ -478,7 +466,7 @@ int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *p
         net_index = (int32_t)fd_count;
         fds[fd_count++] = spec->net_ns_fd;
     }
-    for (size_t i = 0; i < procs_count; i++) fds[fd_count++] = procs_fds[i];
+    for (size_t i = 0; i < tasks_count; i++) fds[fd_count++] = tasks_fds[i];
 
     csbx_packer measure = {NULL, 0};
     csbx_pack_spec(&measure, spec, cgroup_index, net_index);
@@ -493,7 +481,7 @@ int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *p
     if (body != NULL) {
         csbx_packer packer = {body, 0};
         csbx_pack_spec(&packer, spec, cgroup_index, net_index);
-        csbx_request request = {CSBX_REQUEST_SPAWN, 0, (uint32_t)procs_count, (uint32_t)packer.used};
+        csbx_request request = {CSBX_REQUEST_SPAWN, 0, (uint32_t)tasks_count, (uint32_t)packer.used};
         if (csbx_exchange(spawner_fd, &request, body, fds, fd_count, &reply, &pidfd) != 0) {
             reply.result = CSBX_REPLY_NO_CHILD;
             reply.error = (csbx_setup_error){CSBX_STEP_SPAWNER, errno, -1};

@@ -94,7 +94,7 @@ struct EventBatchingTests {
             }
             return (ContinuousClock.now - started).seconds
         }
-        #expect(elapsed < 1 + latency.worstLateness, "not held for the 120 s window")
+        #expect(elapsed < 10 + latency.worstLateness, "not held for the 120 s window")
         #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
         batcher.emit(.test(TestResult(name: "late", status: .passed)))  // after close: ignored, no crash
     }

@@ -123,7 +123,7 @@ enum csbx_step {
     CSBX_STEP_SECCOMP,
     CSBX_STEP_EXEC,
     CSBX_STEP_ID_MAPS,  ///< the spawner writing the child's uid/gid maps
-    CSBX_STEP_CGROUP_MOVE,  ///< the spawner moving the child into its v1 cgroups
+    CSBX_STEP_CGROUP_MOVE,  ///< the child moving itself into its v1 cgroups
     CSBX_STEP_SPAWNER,  ///< reaching the spawner (it died, or did not answer)
 };
 
@@ -141,22 +141,22 @@ const char *csbx_step_name(int32_t step);
 // Sandboxes are not cloned from crucible itself (a service of many threads and megabytes, whose page tables
 // a clone copies and whose every later write is a copy-on-write fault while the sandbox's init lives) but
 // from the spawner: this same program, exec'd afresh and so a few megabytes, that does nothing but clone
-// inits, write their id maps, move them into their v1 cgroups and reap them. The init is the spawner's
-// child: its pid stays its own until csbx_spawner_reap, so nothing ever writes a pid that might have been
-// reused. The spawner exits when its socket closes (crucible is gone); every init dies with it.
+// inits, write their id maps and reap them. The init is the spawner's child: its pid stays its own until
+// csbx_spawner_reap, so nothing ever writes a pid that might have been reused. The spawner exits when its
+// socket closes (crucible is gone); every init dies with it.
 
 /// Starts a spawner: `executable` (this program's own binary, /proc/self/exe) exec'd with argv[0]
 /// "crucible-spawner". Returns its pid and, in `socket_fd`, crucible's end of its socket; -1 with errno.
 pid_t csbx_spawner_start(const char *executable, int32_t *socket_fd);
 
-/// Asks the spawner to clone the sandbox's init for `spec`, write its uid/gid maps, let it build its root,
-/// and move it into the cgroups whose `cgroup.procs` files are open in `procs_fds` (v1; none on v2, where
-/// `spec->cgroup_fd` clones it there). The spec's descriptors are sent to the spawner, which closes its
+/// Asks the spawner to clone the sandbox's init for `spec`, write its uid/gid maps and let it build its root.
+/// The init first moves itself into the v1 cgroups whose `tasks` files are open in `tasks_fds` (none on v2,
+/// where `spec->cgroup_fd` clones it there). The spec's descriptors are sent to the spawner, which closes its
 /// copies. Returns 0 (`child` filled, waiting for csbx_release), -1 when no child exists (`error` filled;
 /// step CSBX_STEP_SPAWNER when the spawner could not be reached), or 1 when a child exists but its set-up
 /// failed (`error` and `child` filled: kill it, read its own report with csbx_reported_error, reap it).
 int csbx_spawn(
-    int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *procs_fds, size_t procs_count,
+    int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *tasks_fds, size_t tasks_count,
     csbx_child *child, csbx_setup_error *error);
 
 /// Reaps an init that has exited (its pidfd is readable). Returns 0, or -1 with errno (ECHILD: not the

@@ -38,10 +38,10 @@ public struct CgroupUsage: Sendable, Equatable {
 public protocol Cgroup: Sendable {
     /// A descriptor of the cgroup directory to clone into (v2), or -1 when the child is moved in (v1).
     var cloneDirectoryFD: Int32 { get }
-    /// The `cgroup.procs` files a child is moved in through, one per hierarchy (v1; none on v2, where the
-    /// child is cloned into the cgroup). The spawner writes the pid of its own child there, never crucible:
-    /// a pid is only safe to write while its parent has not reaped it.
-    var procsFiles: [String] { get }
+    /// The `tasks` files a child moves itself in through, one per hierarchy (v1; none on v2, where the child
+    /// is cloned into the cgroup). A thread that writes "0" there moves itself, the one move the kernel makes
+    /// without its global lock; and no pid is written, so none can have been reused.
+    var taskFiles: [String] { get }
     /// CPU time of every process in the cgroup so far.
     func cpuNanoseconds() -> UInt64
     func usage() -> CgroupUsage

@@ -98,7 +98,7 @@ final class CgroupV1: Cgroup {
         try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
     }
 
-    var procsFiles: [String] { all.map { $0 + "/cgroup.procs" } }
+    var taskFiles: [String] { all.map { $0 + "/tasks" } }
 
     func cpuNanoseconds() -> UInt64 {
         let text = (try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? ""

@@ -103,7 +103,7 @@ final class CgroupV2: Cgroup, @unchecked Sendable {
         cloneDirectoryFD = fd
     }
 
-    var procsFiles: [String] { [] }
+    var taskFiles: [String] { [] }
 
     func cpuNanoseconds() -> UInt64 {
         let stat = (try? fileSystem.read(path + "/cpu.stat")) ?? ""

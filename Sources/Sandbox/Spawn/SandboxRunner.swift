@@ -106,20 +106,20 @@ public final class SandboxRunner: Sendable {
         let network = networks.take(request.policy.network)
         defer { if network >= 0 { close(network) } }
 
-        // The v1 cgroups' procs files, for the spawner to move the child in through.
-        let procs = try cgroup.procsFiles.map { path in
+        // The v1 cgroups' tasks files, for the child to move itself in through.
+        let tasks = try cgroup.taskFiles.map { path in
             let fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
             return fd
         }
-        defer { for fd in procs { close(fd) } }
+        defer { for fd in tasks { close(fd) } }
 
         var child = csbx_child()
         var failure = csbx_setup_error()
         let spawned = withSpawnSpec(
             request, plan: plan, cgroup: cgroup, network: network, stdin: input, stdout: stdout.write,
             stderr: stderr.write
-        ) { spec in spawner.spawn(&spec, procsFiles: procs, child: &child, failure: &failure) }
+        ) { spec in spawner.spawn(&spec, taskFiles: tasks, child: &child, failure: &failure) }
         close(stdout.write)
         close(stderr.write)
         if spawned == -1 { throw setupError(failure, request: request, plan: plan) }

@@ -6,8 +6,8 @@ import Synchronization
 /// The process every sandbox's init is cloned from (see `csbx_spawner_start`): this program exec'd afresh,
 /// a few megabytes. Cloning from crucible itself copied the page tables of a process of many threads and
 /// megabytes, and every page its threads wrote while a sandbox lived was then copied too (about 5 ms of
-/// CPU a sandbox under `crucible up`). The spawner also writes each init's id maps and moves it into its
-/// v1 cgroups: only the parent that has not reaped a process can use its pid without a reuse race.
+/// CPU a sandbox under `crucible up`). The spawner also writes each init's id maps: only the parent that has
+/// not reaped a process can use its pid without a reuse race.
 ///
 /// Started on first use and again after it died (a sandbox whose spawner died is gone with it, and is
 /// reported as a set-up failure, never as the program's). One request at a time; each takes well under a
@@ -38,13 +38,13 @@ final class Spawner: Sendable {
     /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is
     /// replaced and the request made once more: nothing of the sandbox ran yet.
     func spawn(
-        _ spec: inout csbx_spawn_spec, procsFiles: [Int32], child: inout csbx_child, failure: inout csbx_setup_error
+        _ spec: inout csbx_spawn_spec, taskFiles: [Int32], child: inout csbx_child, failure: inout csbx_setup_error
     ) -> Int32 {
         for attempt in 1...2 {
             let result: Int32 = running.withLock { process in
                 guard let socket = start(&process, failure: &failure) else { return -1 }
-                let result = procsFiles.withUnsafeBufferPointer { procs in
-                    csbx_spawn(socket, &spec, procs.baseAddress, procs.count, &child, &failure)
+                let result = taskFiles.withUnsafeBufferPointer { tasks in
+                    csbx_spawn(socket, &spec, tasks.baseAddress, tasks.count, &child, &failure)
                 }
                 if result == -1 && failure.step == Int32(CSBX_STEP_SPAWNER.rawValue) { stop(&process) }
                 return result
