@@ -103,7 +103,8 @@ let package = Package(
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "SecurityTests", dependencies: ["Sandbox"]),
-        .testTarget(name: "CLITests"),
+        // Agent only for LoopbackPort: the CLI is tested from outside, through the executable.
+        .testTarget(name: "CLITests", dependencies: ["Agent"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring"]),
         .testTarget(name: "ToolchainsTests", dependencies: ["Toolchains"], exclude: ["Fixtures"]),
         .testTarget(name: "CrucibleAPITests", dependencies: ["CrucibleAPI"]),

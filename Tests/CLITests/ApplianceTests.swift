@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import Testing
 
@@ -19,7 +20,8 @@ extension CrucibleCLITests {
 
         init() throws {
             data = NSTemporaryDirectory() + "crucible-up-\(UUID().uuidString.prefix(8))"
-            port = Int.random(in: 20_000...40_000)
+            // A port the kernel says is free (a random one may be some connection's ephemeral port).
+            port = LoopbackPort.unused() ?? Int.random(in: 20_000...30_000)
             process.executableURL = URL(fileURLWithPath: CrucibleCLITests.executable)
             process.arguments = ["up", "--data", data, "--listen", "127.0.0.1:\(port)", "--slots", "2"]
             log = data + ".log"
@@ -36,16 +38,20 @@ extension CrucibleCLITests {
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         }
 
+        /// Generous: on a loaded test machine the node check's sandbox alone can take seconds.
         func waitUntilReady() async throws {
-            for _ in 0..<200 {
+            for _ in 0..<600 {
                 if !token.isEmpty, let (_, response) = try? await URLSession.shared.data(from: URL(string: url + "/readyz")!),
                     (response as? HTTPURLResponse)?.statusCode == 200
                 {
                     return
                 }
+                if !process.isRunning { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            Issue.record("crucible up did not come up")
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let state = process.isRunning ? "still starting" : "exited \(process.terminationStatus)"
+            Issue.record("crucible up did not come up (\(state)); its log:\n\(output.suffix(4000))")
         }
 
         func get(_ path: String) async throws -> Data {
