@@ -58,8 +58,10 @@ typedef struct csbx_packer {
     size_t used;
 } csbx_packer;
 
-/// Appends `length` bytes (aligned to 8) and returns their offset; offset 0 is the spec itself, so 0 means NULL.
+/// Appends `length` bytes (aligned to 8) and returns their offset; offset 0 is the spec itself, so 0 means NULL
+/// (and an empty array is NULL: an offset at the very end would point outside the message).
 static uint64_t csbx_pack(csbx_packer *packer, const void *data, size_t length) {
+    if (length == 0 && packer->used > 0) return 0;
     size_t at = (packer->used + 7) & ~(size_t)7;
     if (packer->base != NULL && length > 0) memcpy(packer->base + at, data, length);
     packer->used = at + length;
