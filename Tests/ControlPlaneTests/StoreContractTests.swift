@@ -278,7 +278,9 @@ struct StoreContractTests {
     }
 
     /// A store with a run of three tasks and an agent holding one of its jobs.
-    static func oneJobLeased(_ backend: StoreBackend, slots: Int = 4) async throws -> (StoreFixture, String, LeasedJob) {
+    static func oneJobLeased(
+        _ backend: StoreBackend, slots: Int = 4
+    ) async throws -> (StoreFixture, String, LeasedJob) {
         let fixture = try await StoreFixture.make(backend)
         _ = try await fixture.store.createRun(Samples.run(tasks: 3), tenant: "acme")
         let agent = try await fixture.store.registerAgent(Samples.registration(slots: slots))

@@ -218,7 +218,9 @@ public final class NodeAgent: Service, Sendable {
                 let free = slots.freeCount
                 guard free > 0, !drainSignal.isFired, !Task.isCancelled else { continue }
                 // Jobs whose results are still on their way have given their slots back already.
-                let finished = state.withLock { Array($0.undelivered.sorted().prefix(ValidationLimits.default.maxSlots)) }
+                let finished = state.withLock {
+                    Array($0.undelivered.sorted().prefix(ValidationLimits.default.maxSlots))
+                }
                 let request = LeaseRequest(agentID: agentID, maxJobs: free, waitS: waitS, finished: finished)
                 let outcome = await race(
                     { () async -> Result<LeaseReply, AgentError> in

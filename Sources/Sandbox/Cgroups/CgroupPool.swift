@@ -50,7 +50,9 @@ final class CgroupPool: @unchecked Sendable {
         recent.removeAll { $0 == limits }
         recent.append(limits)
         if recent.count > Self.limitSets {
-            for stale in recent.prefix(recent.count - Self.limitSets) { doomed += spare.removeValue(forKey: stale) ?? [] }
+            for stale in recent.prefix(recent.count - Self.limitSets) {
+                doomed += spare.removeValue(forKey: stale) ?? []
+            }
             recent.removeFirst(recent.count - Self.limitSets)
         }
         let taken = working ? spare[limits]?.popLast() : nil

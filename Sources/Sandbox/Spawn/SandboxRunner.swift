@@ -90,7 +90,8 @@ public final class SandboxRunner: Sendable {
         let plan = try prepare(request.policy, extraMounts: request.extraMounts)
         let limits = request.policy.limits
         let cgroup = try cgroupPool.take(
-            CgroupLimits(memory: limits.memory, pids: limits.pids, cpuCores: limits.cpuCores, cpuWeight: limits.cpuWeight))
+            CgroupLimits(
+                memory: limits.memory, pids: limits.pids, cpuCores: limits.cpuCores, cpuWeight: limits.cpuWeight))
         // Emptied below (or by its killing in `finish`); removed by the pool's thread, off this report's path.
         defer { cgroupPool.giveBack(cgroup) }
 

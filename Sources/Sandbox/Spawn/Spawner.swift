@@ -50,7 +50,8 @@ final class Spawner: Sendable {
                 return result
             }
             guard result == -1, failure.step == Int32(CSBX_STEP_SPAWNER.rawValue), attempt == 1 else { return result }
-            logger.warning("the sandbox spawner stopped answering; starting a new one", metadata: ["errno": "\(failure.error)"])
+            logger.warning(
+                "the sandbox spawner stopped answering; starting a new one", metadata: ["errno": "\(failure.error)"])
         }
         return -1
     }

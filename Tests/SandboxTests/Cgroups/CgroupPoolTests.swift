@@ -11,6 +11,11 @@ import Testing
         Set(tree.listDirectory(tree.root + "/crucible.sandboxes").filter { $0.hasPrefix(CgroupNaming.prefix) })
     }
 
+    static func pool(_ tree: FakeCgroupTree) throws -> CgroupPool {
+        let hierarchy = CgroupHierarchy(mountPoint: tree.root, ownPath: "/")
+        return CgroupPool(driver: try CgroupV2Driver(hierarchy: hierarchy, fileSystem: tree))
+    }
+
     static func eventually(_ condition: () -> Bool) -> Bool {
         for _ in 0..<500 where !condition() { usleep(10_000) }
         return condition()
@@ -18,8 +23,7 @@ import Testing
 
     @Test func makesSparesAheadAndNeverHandsOneOutTwice() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
-        let pool = CgroupPool(driver: driver)
+        let pool = try Self.pool(tree)
         defer { pool.stop() }
 
         let first = try pool.take(limits)  // nothing spare yet: made on the spot, with its limits
@@ -49,8 +53,7 @@ import Testing
 
     @Test func aStoppedPoolMakesAndRemovesOnTheSpot() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
-        let pool = CgroupPool(driver: driver)
+        let pool = try Self.pool(tree)
         _ = try pool.take(limits).remove()
         #expect(Self.eventually { Self.sandboxes(tree).count == CgroupPool.spares })
         pool.stop()
@@ -63,8 +66,7 @@ import Testing
 
     @Test func keepsSparesOnlyForTheLimitsLastAskedFor() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
-        let pool = CgroupPool(driver: driver)
+        let pool = try Self.pool(tree)
         defer { pool.stop() }
         for pids in 1...(CgroupPool.limitSets + 2) {
             try pool.take(CgroupLimits(memory: 1 << 30, pids: pids, cpuCores: 1, cpuWeight: 100)).remove()
