@@ -367,7 +367,8 @@ static char csbx_workload_stack[256 * 1024] __attribute__((aligned(16)));
 static void csbx_init_main(
     const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count) {
     int keep[16] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
-    for (size_t i = 0; i < task_count && i < 10; i++) keep[6 + i] = task_fds[i];
+    if (task_count > 10) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, EMFILE, -1);
+    for (size_t i = 0; i < task_count; i++) keep[6 + i] = task_fds[i];
     if (csbx_close_all_but(keep, 6 + (int)task_count) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
     // If the spawner that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -480,16 +481,12 @@ int csbx_clone_init(
     return 0;
 }
 
-static int csbx_send(int fd, char byte) {
+int csbx_send_go_ahead(int fd, char byte) {
     ssize_t put;
     do {
         put = send(fd, &byte, 1, MSG_NOSIGNAL);
     } while (put < 0 && errno == EINTR);
     return put == 1 ? 0 : -1;
-}
-
-int csbx_send_go_ahead(int sync_fd, char byte) {
-    return csbx_send(sync_fd, byte);
 }
 
 // Reads the child's set-up report from its error pipe: up to a whole record, until EOF (the child exec'd
@@ -513,7 +510,7 @@ static ssize_t csbx_read_report(int error_fd, csbx_setup_error *error, int32_t t
 }
 
 int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms) {
-    int sent = csbx_send(child->sync_fd, 'c');
+    int sent = csbx_send_go_ahead(child->sync_fd, 'c');
     int saved = errno;
     close(child->sync_fd);
     child->sync_fd = -1;

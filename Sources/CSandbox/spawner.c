@@ -82,7 +82,8 @@ static uint64_t csbx_pack_strings(csbx_packer *packer, const char *const *items)
     return csbx_pack(packer, offsets, sizeof offsets);
 }
 
-/// Lays `spec` out; `fds` maps its descriptor fields to indexes of the attached descriptors.
+/// Lays `spec` out, its descriptor fields replaced by their indexes among the attached descriptors
+/// (`cgroup_index`, `net_index`: -1 when the spec has none).
 static void csbx_pack_spec(csbx_packer *packer, const csbx_spawn_spec *spec, int32_t cgroup_index, int32_t net_index) {
     csbx_spawn_spec flat = *spec;
     csbx_pack(packer, &flat, sizeof flat);  // room for it at offset 0; rewritten below

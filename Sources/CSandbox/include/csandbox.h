@@ -1,10 +1,10 @@
 // CSandbox: the only code that runs between clone() and execve().
 //
 // The Swift side plans everything (mounts, limits, the seccomp program, the cgroup) and hands a
-// plan to csbx_spawn(), which the spawner carries out. The child runs only async-signal-safe system calls, in the order
-// bubblewrap and nsjail use: wait for the uid/gid maps, build the root, pivot, limit, drop every
-// privilege, install seccomp last, exec. Any failure is reported through a close-on-exec pipe
-// as (step, errno, index) so the parent can say exactly what went wrong.
+// plan to csbx_spawn(), which the spawner carries out. The child runs only async-signal-safe system
+// calls, in the order bubblewrap and nsjail use: join its cgroups, wait for the uid/gid maps, build the
+// root, pivot, limit, drop every privilege, install seccomp last, exec. Any failure is reported through a
+// close-on-exec pipe as (step, errno, index) so the parent can say exactly what went wrong.
 #ifndef CSANDBOX_H
 #define CSANDBOX_H
 
@@ -78,15 +78,15 @@ typedef struct csbx_spawn_spec {
     const csbx_filter *seccomp_filters;  ///< installed in order, last of all; the strictest verdict wins
     size_t seccomp_filter_count;
 
-    int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the spawner moves the child)
+    int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the child moves itself in)
     int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
 } csbx_spawn_spec;
 
 /// A sandbox whose init process exists and waits for csbx_release() before it starts the workload.
 typedef struct csbx_child {
-    pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside); the spawner's child, reaped by csbx_spawner_reap
+    pid_t pid;  ///< host pid of the sandbox's init (pid 1 inside); the spawner's child, reaped on request
     int32_t pidfd;  ///< pidfd of that init, for poll() and signals without pid reuse races
-    int32_t sync_fd;  ///< a socket: 'c' tells the child it is in its cgroups and may start the workload
+    int32_t sync_fd;  ///< a socket: 'c' tells the child crucible watches it now and it may start the workload
     int32_t error_fd;  ///< a csbx_setup_error arrives here on failure; EOF means the workload exec'd
     int32_t status_fd;  ///< the workload's wait status (int32) arrives here when it ends
 } csbx_child;

@@ -38,10 +38,11 @@ public struct CgroupUsage: Sendable, Equatable {
 public protocol Cgroup: Sendable {
     /// A descriptor of the cgroup directory to clone into (v2), or -1 when the child is moved in (v1).
     var cloneDirectoryFD: Int32 { get }
-    /// The `tasks` files a child moves itself in through, one per hierarchy (v1; none on v2, where the child
-    /// is cloned into the cgroup). A thread that writes "0" there moves itself, the one move the kernel makes
-    /// without its global lock; and no pid is written, so none can have been reused.
-    var taskFiles: [String] { get }
+    /// Descriptors of the `tasks` files a child moves itself in through, one per hierarchy, opened when the
+    /// cgroup was made (v1; none on v2, where the child is cloned into the cgroup). A thread that writes "0"
+    /// there moves itself, the one move the kernel makes without its global lock; and no pid is written, so
+    /// none can have been reused.
+    var taskDescriptors: [Int32] { get }
     /// CPU time of every process in the cgroup so far.
     func cpuNanoseconds() -> UInt64
     func usage() -> CgroupUsage
@@ -51,6 +52,26 @@ public protocol Cgroup: Sendable {
     func killAll()
     /// Removes the cgroup, killing whatever is still in it. Safe to call more than once.
     func remove() throws
+}
+
+/// A cgroup a driver has just made: its limits are written, then what the child joins it through is opened.
+protocol CgroupBeingMade: Cgroup {
+    func apply(_ limits: CgroupLimits) throws
+    func open() throws
+}
+
+extension CgroupBeingMade {
+    /// Writes `limits` and opens the cgroup for its child; one that cannot be made ready is removed again.
+    func readied(with limits: CgroupLimits) throws -> Self {
+        do {
+            try apply(limits)
+            try open()
+        } catch {
+            try? remove()
+            throw error
+        }
+        return self
+    }
 }
 
 /// Makes sandbox cgroups on one host.

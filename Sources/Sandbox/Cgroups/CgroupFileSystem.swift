@@ -16,6 +16,14 @@ public protocol CgroupFileSystem: Sendable {
     func listDirectory(_ path: String) -> [String]
     /// Opens a directory for CLONE_INTO_CGROUP; returns the descriptor or -1.
     func openDirectory(_ path: String) -> Int32
+    /// Opens a file to write to later (a v1 `tasks` file); returns the descriptor or -1.
+    func openForWriting(_ path: String) -> Int32
+}
+
+extension CgroupFileSystem {
+    public func openForWriting(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CLOEXEC)
+    }
 }
 
 public struct RealCgroupFileSystem: CgroupFileSystem {

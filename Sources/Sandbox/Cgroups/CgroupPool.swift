@@ -140,16 +140,13 @@ final class CgroupPool: @unchecked Sendable {
                 } else {
                     doomed.append(cgroup)
                 }
+            } else if case .make = chore {
+                // Cannot make cgroups now (a full hierarchy, a read-only mount): sandboxes make their own, and
+                // report why.
+                recent = []
             }
             condition.broadcast()
             condition.unlock()
-            // Cannot make cgroups now (a full hierarchy, a read-only mount): sandboxes make their own, and
-            // report why.
-            if case .make = chore, made == nil {
-                condition.lock()
-                recent = []
-                condition.unlock()
-            }
         }
     }
 

@@ -44,9 +44,7 @@ public struct CgroupV1Driver: CgroupDriver {
                 }
                 directories[controller] = path
             }
-            let group = CgroupV1(directories: directories, all: created, fileSystem: fileSystem)
-            try group.apply(limits)
-            return group
+            return try CgroupV1(directories: directories, all: created, fileSystem: fileSystem).readied(with: limits)
         } catch {
             for path in created.reversed() { _ = fileSystem.removeDirectory(path) }
             throw error
@@ -69,15 +67,31 @@ public struct CgroupV1Driver: CgroupDriver {
     }
 }
 
-final class CgroupV1: Cgroup {
+final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     let directories: [String: String]
     let all: [String]
     let fileSystem: any CgroupFileSystem
+    // Set once in open(), before the cgroup is shared; closed in remove().
+    private(set) var taskDescriptors: [Int32] = []
 
     init(directories: [String: String], all: [String], fileSystem: any CgroupFileSystem) {
         self.directories = directories
         self.all = all
         self.fileSystem = fileSystem
+    }
+
+    deinit {
+        for fd in taskDescriptors { close(fd) }
+    }
+
+    /// Opens each hierarchy's `tasks` file, for the child to move itself in through.
+    func open() throws {
+        for directory in all {
+            let path = directory + "/tasks"
+            let fd = fileSystem.openForWriting(path)
+            guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
+            taskDescriptors.append(fd)
+        }
     }
 
     var cloneDirectoryFD: Int32 { -1 }
@@ -97,8 +111,6 @@ final class CgroupV1: Cgroup {
         try fileSystem.write(path("cpu", "cpu.cfs_quota_us"), String(Int(limits.cpuCores * Double(period))))
         try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
     }
-
-    var taskFiles: [String] { all.map { $0 + "/tasks" } }
 
     func cpuNanoseconds() -> UInt64 {
         let text = (try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? ""
@@ -142,6 +154,8 @@ final class CgroupV1: Cgroup {
     }
 
     func remove() throws {
+        for fd in taskDescriptors { close(fd) }
+        taskDescriptors = []
         for attempt in 0..<3 {
             killAll()
             var failed: (String, Int32)?

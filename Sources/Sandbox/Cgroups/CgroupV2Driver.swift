@@ -54,15 +54,7 @@ public struct CgroupV2Driver: CgroupDriver {
         let path = base + "/" + name
         let rc = fileSystem.makeDirectory(path)
         guard rc == 0 else { throw SandboxError.cgroup(path: path, errno: rc, doing: "creating") }
-        let group = CgroupV2(path: path, fileSystem: fileSystem)
-        do {
-            try group.apply(limits)
-            try group.open()
-        } catch {
-            try? group.remove()
-            throw error
-        }
-        return group
+        return try CgroupV2(path: path, fileSystem: fileSystem).readied(with: limits)
     }
 
     public func sweepStale() {
@@ -72,7 +64,7 @@ public struct CgroupV2Driver: CgroupDriver {
     }
 }
 
-final class CgroupV2: Cgroup, @unchecked Sendable {
+final class CgroupV2: CgroupBeingMade, @unchecked Sendable {
     let path: String
     let fileSystem: any CgroupFileSystem
     // Set once in open(), before the cgroup is shared; closed in remove().
@@ -103,7 +95,7 @@ final class CgroupV2: Cgroup, @unchecked Sendable {
         cloneDirectoryFD = fd
     }
 
-    var taskFiles: [String] { [] }
+    var taskDescriptors: [Int32] { [] }
 
     func cpuNanoseconds() -> UInt64 {
         let stat = (try? fileSystem.read(path + "/cpu.stat")) ?? ""

@@ -19,7 +19,6 @@ public final class SandboxRunner: Sendable {
     /// Building a sandbox takes milliseconds; one that takes this long is stuck and is killed.
     static let setupTimeoutMilliseconds: Int32 = 10_000
 
-
     /// Checks that this node can build sandboxes and removes what a crashed crucible left behind.
     public init(
         logger: Logger, runtimeDirectory: String = "/run/crucible", images: ImageStore = .configured()
@@ -107,20 +106,14 @@ public final class SandboxRunner: Sendable {
         let network = networks.take(request.policy.network)
         defer { if network >= 0 { close(network) } }
 
-        // The v1 cgroups' tasks files, for the child to move itself in through.
-        let tasks = try cgroup.taskFiles.map { path in
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
-            return fd
-        }
-        defer { for fd in tasks { close(fd) } }
-
         var child = csbx_child()
         var failure = csbx_setup_error()
         let spawned = withSpawnSpec(
             request, plan: plan, cgroup: cgroup, network: network, stdin: input, stdout: stdout.write,
             stderr: stderr.write
-        ) { spec in spawner.spawn(&spec, taskFiles: tasks, child: &child, failure: &failure) }
+        ) { spec in
+            spawner.spawn(&spec, taskDescriptors: cgroup.taskDescriptors, child: &child, failure: &failure)
+        }
         close(stdout.write)
         close(stderr.write)
         if spawned == -1 { throw setupError(failure, request: request, plan: plan) }
@@ -134,8 +127,8 @@ public final class SandboxRunner: Sendable {
         let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
         defer { LiveSandboxes.shared.unregister(registration) }
         if spawned == 1 {
-            // The spawner could not ready the child. A child that failed on its own (and so could not be
-            // moved) says why: that is the real cause.
+            // The spawner could not ready the child (its id maps, its go-ahead). A child that failed on its own,
+            // and so broke the spawner's step, says why: that is the real cause.
             let spawnerFailure = failure
             finish(&child)
             if csbx_reported_error(&child, &failure) == 1 { throw setupError(failure, request: request, plan: plan) }

@@ -38,12 +38,13 @@ final class Spawner: Sendable {
     /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is
     /// replaced and the request made once more: nothing of the sandbox ran yet.
     func spawn(
-        _ spec: inout csbx_spawn_spec, taskFiles: [Int32], child: inout csbx_child, failure: inout csbx_setup_error
+        _ spec: inout csbx_spawn_spec, taskDescriptors: [Int32], child: inout csbx_child,
+        failure: inout csbx_setup_error
     ) -> Int32 {
         for attempt in 1...2 {
             let result: Int32 = running.withLock { process in
                 guard let socket = start(&process, failure: &failure) else { return -1 }
-                let result = taskFiles.withUnsafeBufferPointer { tasks in
+                let result = taskDescriptors.withUnsafeBufferPointer { tasks in
                     csbx_spawn(socket, &spec, tasks.baseAddress, tasks.count, &child, &failure)
                 }
                 if result == -1 && failure.step == Int32(CSBX_STEP_SPAWNER.rawValue) { stop(&process) }
