@@ -38,7 +38,10 @@ if [ ! -s "$work/data/admin.token" ]; then
 fi
 token=$(cat "$work/data/admin.token")
 
+# One worker: Debian 12's Python (3.11.2) keeps the AST constructor's recursion depth in state shared by
+# threads, so two workers parsing lambdas at once can crash schemathesis itself with "SystemError: AST
+# constructor recursion depth mismatch" (CPython gh-106905, fixed in 3.11.8), a tool crash, not a finding.
 "$venv/bin/schemathesis" run "$root/controlplane/openapi.yaml" --url "http://127.0.0.1:$port" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
-    --max-examples 30 --workers 2 --seed 1 --warnings off
+    --max-examples 30 --workers 1 --seed 1 --warnings off
