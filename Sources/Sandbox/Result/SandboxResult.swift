@@ -40,6 +40,19 @@ public struct SandboxResult: Sendable, Equatable, Codable {
     /// The raw bytes of stdout and stderr (the strings above replace invalid UTF-8). Not encoded.
     public var stdoutBytes: [UInt8] = []
     public var stderrBytes: [UInt8] = []
+    /// When the request split the sandbox in two steps and the program reached the marker: what the first
+    /// used (it ended well: the program said so). Everything above is then the second step's alone.
+    /// Without it, a split sandbox never got past its first step, and everything above is that step's.
+    /// Not encoded.
+    public var firstStage: FirstStage?
+
+    public struct FirstStage: Sendable, Equatable {
+        public var cpuTimeS: Double
+        public var wallTimeS: Double
+        public var peakMemoryBytes: UInt64
+        public var stdoutBytes: [UInt8]
+        public var stderrBytes: [UInt8]
+    }
 
     enum CodingKeys: String, CodingKey {
         case status

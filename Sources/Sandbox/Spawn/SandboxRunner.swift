@@ -135,9 +135,11 @@ public final class SandboxRunner: Sendable {
             throw setupError(spawnerFailure, request: request, plan: plan)
         }
 
-        let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
+        // The program's time counts from before its go-ahead: it may start before this thread runs again, and
+        // no moment of it may go unmeasured (its last set-up steps, microseconds, count as its own instead).
         let started = ContinuousClock.now
-        SandboxMetrics.setup.record(duration: started - setupStarted)
+        let released = csbx_release(&child, &failure, Self.setupTimeoutMilliseconds)
+        SandboxMetrics.setup.record(duration: ContinuousClock.now - setupStarted)
         if released != 0 {
             let parentErrno = errno
             finish(&child)
@@ -151,7 +153,7 @@ public final class SandboxRunner: Sendable {
 
         var supervisor = Supervisor(
             pidfd: child.pidfd, cgroup: cgroup, limits: limits, stdout: stdout.read, stderr: stderr.read,
-            started: started)
+            started: started, split: request.split)
         supervisor.run()
         let wall = ContinuousClock.now - started
 
@@ -166,18 +168,51 @@ public final class SandboxRunner: Sendable {
         }
 
         cgroup.killAll()
-        let usage = cgroup.usage()
-
-        let result = ResultBuilder(
-            workloadStatus: reported ? workloadStatus : nil, stoppedFor: supervisor.stoppedFor, usage: usage,
-            limits: limits, wallSeconds: wall.seconds, stdout: supervisor.stdout, stderr: supervisor.stderr
-        ).build()
+        let result = Self.result(
+            of: supervisor, workloadStatus: reported ? workloadStatus : nil, usage: cgroup.usage(), wall: wall,
+            marker: request.split?.marker ?? [])
         logger.debug(
             "sandbox finished",
             metadata: [
                 "status": "\(result.status.rawValue)", "wall_s": "\(result.wallTimeS)", "cpu_s": "\(result.cpuTimeS)",
             ])
         return result
+    }
+
+    /// The report of a finished sandbox. When its program wrote the split marker, the report is the second
+    /// step's (counted from the marker) and carries the first step's usage and output beside it.
+    private static func result(
+        of supervisor: Supervisor, workloadStatus: Int32?, usage: CgroupUsage, wall: Duration, marker: [UInt8]
+    ) -> SandboxResult {
+        guard let mark = supervisor.marked else {
+            return ResultBuilder(
+                workloadStatus: workloadStatus, stoppedFor: supervisor.stoppedFor, usage: usage,
+                limits: supervisor.stepLimits, wallSeconds: wall.seconds, stdout: supervisor.stdout,
+                stderr: supervisor.stderr
+            ).build()
+        }
+        // A stream the marker never came in is the second step's: nothing of it is lost from that report.
+        let (firstStdout, secondStdout) = Self.split(supervisor.stdout.bytes, at: mark.stdoutEnd, marker: marker)
+        let (firstStderr, secondStderr) = Self.split(supervisor.stderr.bytes, at: mark.stderrEnd, marker: marker)
+        var second = usage
+        second.cpuNanoseconds = usage.cpuNanoseconds - min(usage.cpuNanoseconds, mark.usage.cpuNanoseconds)
+        let firstWall = mark.at - supervisor.started
+        var result = ResultBuilder(
+            workloadStatus: workloadStatus, stoppedFor: supervisor.stoppedFor, usage: second,
+            limits: supervisor.stepLimits, wallSeconds: (wall - firstWall).seconds,
+            stdout: CapturedStream(bytes: secondStdout, truncated: supervisor.stdout.truncated),
+            stderr: CapturedStream(bytes: secondStderr, truncated: supervisor.stderr.truncated)
+        ).build()
+        result.firstStage = SandboxResult.FirstStage(
+            cpuTimeS: Double(mark.usage.cpuNanoseconds) / 1e9, wallTimeS: firstWall.seconds,
+            peakMemoryBytes: mark.usage.peakMemoryBytes, stdoutBytes: firstStdout, stderrBytes: firstStderr)
+        return result
+    }
+
+    /// What comes before the marker at `end`, and what comes after it.
+    private static func split(_ bytes: [UInt8], at end: Int?, marker: [UInt8]) -> ([UInt8], [UInt8]) {
+        guard let end else { return ([], bytes) }
+        return (Array(bytes[..<end]), Array(bytes[min(bytes.count, end + marker.count)...]))
     }
 
     /// Kills the sandbox's init unless it has exited, waits until it has, and has the spawner reap it.

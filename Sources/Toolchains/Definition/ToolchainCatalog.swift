@@ -21,7 +21,13 @@ public struct ToolchainCatalog: Sendable {
             do {
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 let definition = try YAMLDecoder().decode(ToolchainDefinition.self, from: text)
+                for (name, mode) in definition.modes.sorted(by: { $0.key < $1.key }) {
+                    guard let problem = mode.problem else { continue }
+                    throw ToolchainError.invalidDefinition(file: path, message: "modes.\(name): \(problem)")
+                }
                 toolchains[definition.language] = definition
+            } catch let error as ToolchainError {
+                throw error
             } catch {
                 throw ToolchainError.invalidDefinition(file: path, message: "\(error)")
             }

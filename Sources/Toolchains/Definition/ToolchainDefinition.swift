@@ -58,6 +58,34 @@ public struct ToolchainDefinition: Sendable, Decodable, Equatable {
         public var tests: [String]
         public var build: Step?
         public var test: Step
+        /// The build and the test in one sandbox (toolchains/README.md, `build_then_test`).
+        public var buildThenTest: CombinedStep?
+
+        enum CodingKeys: String, CodingKey {
+            case requires, solution, tests, build, test
+            case buildThenTest = "build_then_test"
+        }
+
+        /// Why this mode cannot be used as written, if it cannot.
+        var problem: String? {
+            guard let combined = buildThenTest else { return nil }
+            if build == nil { return "build_then_test needs a build step: its limits and exit codes apply to the first part" }
+            if test.stdin != nil { return "build_then_test cannot feed each io case to its test: remove it from this mode" }
+            if test.argv.contains("{test_argv}") || test.argv.contains("{marker}") {
+                return "the test's argv cannot hold {test_argv} or {marker}: only build_then_test's can"
+            }
+            if !combined.argv.contains("{marker}") {
+                return "build_then_test's argv must pass {marker}, what the command writes to stdout and stderr between build and test"
+            }
+            return nil
+        }
+    }
+
+    /// One command that does a mode's build, writes `{marker}` to stdout and stderr, then runs the mode's test as
+    /// `test` would (`{test_argv}` is the test's command). The build's time limits and exit codes apply
+    /// until the marker, the test's after it; everything else (environment, memory, processes) is the test's.
+    public struct CombinedStep: Sendable, Decodable, Equatable {
+        public var argv: [String]
     }
 
     public struct Step: Sendable, Decodable, Equatable {
@@ -177,13 +205,23 @@ extension ToolchainDefinition {
         return result
     }
 
-    /// The step of a mode by name (build, test), or a quality tool by its tool name or "quality".
+    /// The step of a mode by name (build, test), or a quality tool by its tool name or "quality": what it runs
+    /// and under which environment and limits.
     public func step(mode: String, name: String) -> (env: [String: String]?, limits: StepLimits?, argv: [String])? {
         if name == "quality" || quality.contains(where: { $0.tool == name }) {
             guard let tool = quality.first(where: { name == "quality" || $0.tool == name }) else { return nil }
             return (tool.env, tool.limits, tool.argv)
         }
         guard let mode = modes[mode] else { return nil }
+        if let combined = mode.buildThenTest, let build = mode.build, name == "build" || name == "test" {
+            // One sandbox for both: the test's environment and limits, the build's time limits until the marker.
+            var limits = mode.test.limits ?? StepLimits()
+            if name == "build" {
+                limits.wallTimeS = build.limits?.wallTimeS
+                limits.cpuTimeS = build.limits?.cpuTimeS
+            }
+            return (mode.test.env, limits, combined.argv)
+        }
         let step = name == "build" ? mode.build : (name == "test" ? mode.test : nil)
         return step.map { ($0.env, $0.limits, $0.argv) }
     }

@@ -130,22 +130,19 @@ public struct Evaluator: Sendable {
 
     private func run(_ steps: StepRunner, job: inout JobContext, quality: Bool) async throws {
         // A step already running ends on its own limits; a cancelled job starts no further one.
-        if let build = steps.mode.build {
-            try Task.checkCancellation()
-            let outcome = try await steps.run(build, name: .build)
-            job.record(outcome.step)
-            switch outcome.verdict {
-            case .ok: break
-            case .fail:
-                job.verdict = .buildFailed
-                return
-            case .error:
-                throw ToolchainError.infrastructure(
-                    "the build step failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr")
-            }
-        }
         try Task.checkCancellation()
-        let test = try await steps.runTests()
+        let test: StepRunner.TestOutcome
+        if let build = steps.mode.build, let combined = steps.mode.buildThenTest {
+            let (built, tested) = try await steps.runBuildThenTest(combined, build: build)
+            guard try record(build: built, job: &job), let tested else { return }
+            test = tested
+        } else {
+            if let build = steps.mode.build {
+                guard try record(build: try await steps.run(build, name: .build), job: &job) else { return }
+                try Task.checkCancellation()
+            }
+            test = try await steps.runTests()
+        }
         for step in test.steps { job.record(step) }
         for result in test.tests { job.record(result) }
         job.verdict = test.verdict
@@ -156,6 +153,21 @@ public struct Evaluator: Sendable {
             let (step, findings) = try await steps.runQuality(tool)
             job.record(step)
             job.findings += findings
+        }
+    }
+
+    /// Records the build step; returns whether the job goes on to its tests.
+    private func record(build outcome: StepRunner.Outcome, job: inout JobContext) throws -> Bool {
+        job.record(outcome.step)
+        switch outcome.verdict {
+        case .ok:
+            return true
+        case .fail:
+            job.verdict = .buildFailed
+            return false
+        case .error:
+            throw ToolchainError.infrastructure(
+                "the build step failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr")
         }
     }
 

@@ -40,15 +40,53 @@ struct StepRunner: Sendable {
 
     func runTests() async throws -> TestOutcome {
         if task.testMode == .io { return try await runCases() }
-        // A report left by the candidate's code in an earlier step must never be read as this one's.
-        if let report = mode.test.result?.report {
-            do {
-                try workspace.removeFile(report)
-            } catch {
-                throw ToolchainError.tampered("the candidate's code replaced the directory of \(report); the tests cannot report")
-            }
+        try removeStaleReport()
+        return judge(try await run(mode.test, name: .test))
+    }
+
+    /// The build and the test in one sandbox (the mode's `build_then_test`): the build's outcome, and the
+    /// test's when the build got through. Reported as two steps, each with its own usage and output.
+    func runBuildThenTest(_ combined: ToolchainDefinition.CombinedStep, build: ToolchainDefinition.Step)
+        async throws -> (build: Outcome, test: TestOutcome?)
+    {
+        try restoreScaffold()
+        try removeStaleReport()
+        let marker = "<crucible: build done \(UUID().uuidString)>"
+        var request = makeRequest(
+            argv: combined.argv, env: mode.test.env, limits: mode.test.limits, stdin: nil, marker: marker)
+        let buildLimits = toolchain.stepPolicy(base.policy, env: build.env, limits: build.limits, task: task.limits).limits
+        request.split = StageSplit(
+            marker: Array(marker.utf8), firstWallTime: buildLimits.wallTime, firstCPUTime: buildLimits.cpuTime)
+        let result = try await runSandbox(request)
+        guard let first = result.firstStage else {
+            // It never got past the build: the whole sandbox was the build step.
+            let verdict = result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: build.exitCodes) } ?? .fail
+            return (Outcome(step: stepResult(.build, result), sandbox: result, verdict: verdict), nil)
         }
-        let outcome = try await run(mode.test, name: .test)
+        // The command wrote the marker only once the build had succeeded.
+        let built = SandboxResult(
+            status: .ok, exitCode: 0, signal: nil, cpuTimeS: first.cpuTimeS, wallTimeS: first.wallTimeS,
+            peakMemoryBytes: first.peakMemoryBytes, limitsHit: [], stdoutBytes: first.stdoutBytes,
+            stderrBytes: first.stderrBytes, stdoutTruncated: false, stderrTruncated: false)
+        let tested = result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: mode.test.exitCodes) } ?? .fail
+        return (
+            Outcome(step: stepResult(.build, built), sandbox: built, verdict: .ok),
+            judge(Outcome(step: stepResult(.test, result), sandbox: result, verdict: tested))
+        )
+    }
+
+    /// A report left by the candidate's code in an earlier step must never be read as this one's.
+    private func removeStaleReport() throws {
+        guard let report = mode.test.result?.report else { return }
+        do {
+            try workspace.removeFile(report)
+        } catch {
+            throw ToolchainError.tampered("the candidate's code replaced the directory of \(report); the tests cannot report")
+        }
+    }
+
+    /// The tests' results and the job's verdict from a finished test step.
+    private func judge(_ outcome: Outcome) -> TestOutcome {
         var tests: [TestResult] = []
         if let spec = mode.test.result {
             let report = spec.report.flatMap { workspace.read($0) } ?? outcome.sandbox.stdout
@@ -179,18 +217,19 @@ struct StepRunner: Sendable {
         }
     }
 
-    private func makeRequest(argv: [String], env: [String: String]?, limits: StepLimits?, stdin: [UInt8]?)
-        -> SandboxRequest
-    {
+    private func makeRequest(
+        argv: [String], env: [String: String]?, limits: StepLimits?, stdin: [UInt8]?, marker: String? = nil
+    ) -> SandboxRequest {
         var request = base
-        request.command = expand(argv)
+        request.command = expand(argv, marker: marker)
         request.policy = toolchain.stepPolicy(base.policy, env: env, limits: limits, task: task.limits)
         request.stdin = stdin.map { .bytes($0) } ?? .none
         return request
     }
 
-    /// {sources}, {tests} and {candidate_sources} become the workspace's files, one argument each.
-    func expand(_ argv: [String]) -> [String] {
+    /// {sources}, {tests} and {candidate_sources} become the workspace's files, one argument each;
+    /// {test_argv} the test step's command, and {marker} the marker of a `build_then_test`.
+    func expand(_ argv: [String], marker: String? = nil) -> [String] {
         let top = workspace.topLevelFiles()
         let sources = top.filter { file in toolchain.workspace.sources.contains { globMatches($0, file) } }
         let candidateSources = candidateFiles.filter { file in toolchain.workspace.sources.contains { globMatches($0, file) } }
@@ -200,6 +239,8 @@ struct StepRunner: Sendable {
             case "{tests}": return mode.tests
             case "{solution}": return mode.solution
             case "{candidate_sources}": return candidateSources.isEmpty ? mode.solution : candidateSources
+            case "{test_argv}": return expand(mode.test.argv)
+            case "{marker}" where marker != nil: return marker.map { [$0] } ?? []
             default: return [argument]
             }
         }

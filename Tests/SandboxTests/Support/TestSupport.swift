@@ -43,13 +43,14 @@ enum TestSupport {
     /// Runs a shell command line in a sandbox of the default policy, with some limits overridden.
     static func run(
         _ script: String, slot: Int? = nil, workdir: String? = nil, stdin: SandboxRequest.Input = .none,
-        adjust: (inout SandboxPolicy) -> Void = { _ in }
+        split: StageSplit? = nil, adjust: (inout SandboxPolicy) -> Void = { _ in }
     ) async throws -> SandboxResult {
         var policy = try defaultPolicy()
         adjust(&policy)
-        let request = SandboxRequest(
+        var request = SandboxRequest(
             command: ["/bin/sh", "-c", script], policy: policy, workdir: workdir, stdin: stdin,
             slot: slot ?? freshSlot())
+        request.split = split
         return try await requireRunner().run(request)
     }
 }
