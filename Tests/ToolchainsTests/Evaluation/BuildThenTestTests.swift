@@ -49,6 +49,24 @@ struct BuildThenTestTests {
         #expect(result.tests.map(\.name) == ["double"])
     }
 
+    /// The interpreter starts without `site` (-S); the program still sees the packages and builtins it adds.
+    @Test func theTestProgramSeesWhatSiteWouldHaveAdded() async throws {
+        let test = """
+            import subprocess, sys
+            plain = subprocess.run([sys.executable, "-c", "import sys; print(sys.path)"], capture_output=True,
+                                   text=True, check=True).stdout
+            assert repr(sys.path[1:]) == repr(eval(plain)[1:]), (sys.path, plain)
+            import pytest  # Debian's, from /usr/lib/python3/dist-packages
+            assert callable(help) and "copyright" in dir(__builtins__)
+            print("ok 1 - site")
+            exit(3)
+            """
+        let result = try await Self.evaluate(Self.task(test: test), solution: "x = 1\n")
+        let step = try #require(result.steps.last)
+        #expect(step.stdout == "ok 1 - site\n", "\(step.stderr)")
+        #expect(step.exitCode == 3, "exit() is the builtin site adds: \(step.stderr)")
+    }
+
     @Test func aFailingTestShowsItsOwnTracebackOnly() async throws {
         let test = "from solution import double\nassert double(2) == 5, 'double(2) is not 5'\n"
         let result = try await Self.evaluate(Self.task(test: test), solution: "def double(x):\n    return 2 * x\n")
