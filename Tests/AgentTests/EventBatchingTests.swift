@@ -17,8 +17,9 @@ struct EventBatchingTests {
     /// Slack for a loaded build machine on top of the 250 ms window.
     static let slack = 0.15
 
-    @Test func aLoneEventGoesOutAtOnce() async throws {
-        // A long window: a lone event that waited for it (for company) would be seconds late.
+    @Test func aLoneEventWaitsOnlyTheLinger() async throws {
+        // A long window: a lone event that waited for it (for company) would be seconds late; the linger
+        // holds it 100 ms at most.
         let batcher = JobEventBatcher(maxDelay: .seconds(20))
         let sent = Sent()
         let (_, latency) = try await SchedulerLatency.measure {
@@ -32,6 +33,24 @@ struct EventBatchingTests {
         let first = try #require(sent.all.first)
         #expect(first.events.map(\.seq) == [1])
         #expect(first.at.timeIntervalSince(first.events[0].at) < 1 + latency.worstLateness)
+    }
+
+    /// A job that ends within the linger: its first events and its last go out in one request.
+    @Test func aShortJobIsOneRequest() async throws {
+        let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
+        let sent = Sent()
+        let (_, latency) = try await SchedulerLatency.measure {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await batcher.run { sent.record($0) } }
+                batcher.emit(.jobState(.running))
+                try? await Task.sleep(for: .milliseconds(20))
+                batcher.emit(.test(TestResult(name: "a", status: .passed)))
+                batcher.close()
+            }
+        }
+        #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
+        // Only a scheduler stalled past the linger may split it.
+        #expect(sent.all.count == 1 || latency.worstLateness > 0.07, "\(sent.all.count) requests")
     }
 
     @Test func aBurstBecomesFewBatchesInOrder() async {

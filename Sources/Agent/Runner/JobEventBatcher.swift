@@ -4,16 +4,19 @@ import Synchronization
 
 /// Collects one job's progress events and sends them in batches, never more than `maxDelay` behind.
 ///
-/// The first event after a quiet spell goes out at once; events that arrive within `window` of the last
-/// batch wait for the next one, so a burst of test results becomes a few requests instead of hundreds. The
-/// window is half of `maxDelay`: the other half is headroom for a busy node's scheduling and the request
-/// itself, so a watcher still sees each event within `maxDelay`. `emit` is synchronous and cheap: it is
-/// called from the evaluator's progress callback.
+/// The first event after a quiet spell waits up to `linger` (100 ms) for company, so a short job's events
+/// (running, its steps, its tests) go out in one request with its end instead of two; events that arrive
+/// within `window` of the last batch wait for the next one, so a burst of test results becomes a few requests
+/// instead of hundreds. The window is half of `maxDelay`, and the linger no longer than the window: the other
+/// half is headroom for a busy node's scheduling and the request itself, so a watcher still sees each event
+/// within `maxDelay`. `emit` is synchronous and cheap: it is called from the evaluator's progress callback.
 final class JobEventBatcher: Sendable {
     private struct State {
         var queued: [JobEvent] = []
         var nextSeq = 1
         var lastSent: ContinuousClock.Instant?
+        /// When the first event after a quiet spell was queued.
+        var quietEnded: ContinuousClock.Instant?
         var closed = false
     }
 
@@ -26,11 +29,14 @@ final class JobEventBatcher: Sendable {
     let maxDelay: Duration
     /// Batches go out at most this often.
     let window: Duration
+    /// How long the first event after a quiet spell waits for others.
+    let linger: Duration
     let maxBatch: Int
 
     init(maxDelay: Duration = .milliseconds(250), maxBatch: Int = 500) {
         self.maxDelay = maxDelay
         self.window = maxDelay / 2
+        self.linger = min(maxDelay / 2, .milliseconds(100))
         self.maxBatch = maxBatch
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -39,6 +45,7 @@ final class JobEventBatcher: Sendable {
     func emit(_ payload: JobEventPayload, at date: Date = Date()) {
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
+            if state.queued.isEmpty, state.quietEnded == nil { state.quietEnded = .now }
             state.queued.append(JobEvent(seq: state.nextSeq, at: date, payload: payload))
             state.nextSeq += 1
             return true
@@ -59,7 +66,10 @@ final class JobEventBatcher: Sendable {
         var iterator = wakeups.makeAsyncIterator()
         while true {
             let (hasEvents, closed, due) = state.withLock { state in
-                (!state.queued.isEmpty, state.closed, state.lastSent.map { $0 + window })
+                (
+                    !state.queued.isEmpty, state.closed,
+                    [state.lastSent.map { $0 + window }, state.quietEnded.map { $0 + linger }].compactMap { $0 }.max()
+                )
             }
             if !hasEvents {
                 if closed { return }
@@ -69,7 +79,7 @@ final class JobEventBatcher: Sendable {
                 }
                 continue
             }
-            // Wait out the window, unless `close` comes first.
+            // Wait out the window or the linger, unless `close` comes first.
             if let due, due > .now, !Task.isCancelled {
                 _ = await sleep(for: due - .now, unless: closing)
             }
@@ -77,6 +87,7 @@ final class JobEventBatcher: Sendable {
                 let batch = Array(state.queued.prefix(maxBatch))
                 state.queued.removeFirst(batch.count)
                 state.lastSent = .now
+                state.quietEnded = nil
                 return batch
             }
             if !batch.isEmpty { await send(batch) }
