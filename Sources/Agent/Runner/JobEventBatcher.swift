@@ -36,7 +36,7 @@ final class JobEventBatcher: Sendable {
     init(maxDelay: Duration = .milliseconds(250), maxBatch: Int = 500) {
         self.maxDelay = maxDelay
         self.window = maxDelay / 2
-        self.linger = min(maxDelay / 2, .milliseconds(100))
+        self.linger = min(window, .milliseconds(100))
         self.maxBatch = maxBatch
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -45,7 +45,8 @@ final class JobEventBatcher: Sendable {
     func emit(_ payload: JobEventPayload, at date: Date = Date()) {
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
-            if state.queued.isEmpty, state.quietEnded == nil { state.quietEnded = .now }
+            // Taking a batch clears `quietEnded`, so an empty queue means a quiet spell is ending.
+            if state.queued.isEmpty { state.quietEnded = .now }
             state.queued.append(JobEvent(seq: state.nextSeq, at: date, payload: payload))
             state.nextSeq += 1
             return true
