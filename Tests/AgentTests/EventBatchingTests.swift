@@ -17,18 +17,30 @@ struct EventBatchingTests {
     /// Slack for a loaded build machine on top of the 250 ms window.
     static let slack = 0.15
 
+    /// Runs `batcher`, `sent` recording its batches, while `feed` emits; then closes it. Returns how long that
+    /// took and how late the scheduler woke meanwhile.
+    static func drive(
+        _ batcher: JobEventBatcher, into sent: Sent, _ feed: @Sendable () async -> Void
+    ) async throws -> (seconds: Double, latency: SchedulerLatency) {
+        try await SchedulerLatency.measure {
+            let started = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await batcher.run { sent.record($0) } }
+                await feed()
+                batcher.close()
+            }
+            return (ContinuousClock.now - started).seconds
+        }
+    }
+
     @Test func aLoneEventWaitsOnlyTheLinger() async throws {
         // A long window: a lone event that waited for it (for company) would be seconds late; the linger
         // holds it 100 ms at most.
         let batcher = JobEventBatcher(maxDelay: .seconds(20))
         let sent = Sent()
-        let (_, latency) = try await SchedulerLatency.measure {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await batcher.run { sent.record($0) } }
-                batcher.emit(.jobState(.running))
-                _ = await eventually { !sent.all.isEmpty }
-                batcher.close()
-            }
+        let (_, latency) = try await Self.drive(batcher, into: sent) {
+            batcher.emit(.jobState(.running))
+            _ = await eventually { !sent.all.isEmpty }
         }
         let first = try #require(sent.all.first)
         #expect(first.events.map(\.seq) == [1])
@@ -39,14 +51,10 @@ struct EventBatchingTests {
     @Test func aShortJobIsOneRequest() async throws {
         let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
         let sent = Sent()
-        let (_, latency) = try await SchedulerLatency.measure {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await batcher.run { sent.record($0) } }
-                batcher.emit(.jobState(.running))
-                try? await Task.sleep(for: .milliseconds(20))
-                batcher.emit(.test(TestResult(name: "a", status: .passed)))
-                batcher.close()
-            }
+        let (_, latency) = try await Self.drive(batcher, into: sent) {
+            batcher.emit(.jobState(.running))
+            try? await Task.sleep(for: .milliseconds(20))
+            batcher.emit(.test(TestResult(name: "a", status: .passed)))
         }
         #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
         // Only a scheduler stalled past the linger may split it.
@@ -77,14 +85,10 @@ struct EventBatchingTests {
     @Test func steadyEventsAreNeverMoreThanTheWindowBehind() async throws {
         let batcher = JobEventBatcher(maxDelay: .milliseconds(250))
         let sent = Sent()
-        let (_, latency) = try await SchedulerLatency.measure {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await batcher.run { sent.record($0) } }
-                for index in 0..<30 {
-                    batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
-                    try? await Task.sleep(for: .milliseconds(40))
-                }
-                batcher.close()
+        let (_, latency) = try await Self.drive(batcher, into: sent) {
+            for index in 0..<30 {
+                batcher.emit(.test(TestResult(name: "t\(index)", status: .passed)))
+                try? await Task.sleep(for: .milliseconds(40))
             }
         }
         var lags: [Double] = []
@@ -102,16 +106,10 @@ struct EventBatchingTests {
         // A window far longer than any stall of a busy test run: waiting it out could not go unnoticed.
         let batcher = JobEventBatcher(maxDelay: .seconds(120))
         let sent = Sent()
-        let (elapsed, latency) = try await SchedulerLatency.measure {
-            let started = ContinuousClock.now
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await batcher.run { sent.record($0) } }
-                batcher.emit(.jobState(.running))
-                try? await Task.sleep(for: .milliseconds(50))
-                batcher.emit(.test(TestResult(name: "a", status: .passed)))
-                batcher.close()
-            }
-            return (ContinuousClock.now - started).seconds
+        let (elapsed, latency) = try await Self.drive(batcher, into: sent) {
+            batcher.emit(.jobState(.running))
+            try? await Task.sleep(for: .milliseconds(50))
+            batcher.emit(.test(TestResult(name: "a", status: .passed)))
         }
         #expect(elapsed < 10 + latency.worstLateness, "not held for the 120 s window")
         #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
