@@ -111,7 +111,8 @@ struct EventBatchingTests {
             try? await Task.sleep(for: .milliseconds(50))
             batcher.emit(.test(TestResult(name: "a", status: .passed)))
         }
-        #expect(elapsed < 10 + latency.worstLateness, "not held for the 120 s window")
+        // Half the window: far from it, yet out of reach of a starved machine (seen: 35 s with 4 busy loops).
+        #expect(elapsed < 60 + latency.worstLateness, "not held for the 120 s window")
         #expect(sent.all.flatMap(\.events).map(\.seq) == [1, 2])
         batcher.emit(.test(TestResult(name: "late", status: .passed)))  // after close: ignored, no crash
     }
