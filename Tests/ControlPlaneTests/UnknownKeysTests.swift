@@ -1,0 +1,105 @@
+import CrucibleAPI
+import Foundation
+import Testing
+
+@testable import ControlPlane
+
+/// The unknown-key check of request bodies: a key the body's type does not have is named; keys the type has,
+/// map keys of the caller's own and null values are not.
+struct UnknownKeysTests {
+    /// The body of `value` as JSON objects, changed by `change`, checked as a request of `T`.
+    static func check<T: Codable>(
+        _ value: T, _ change: (inout [String: Any]) -> Void = { _ in }
+    ) throws -> String? {
+        var body = try #require(try JSONSerialization.jsonObject(with: CrucibleJSON.encode(value)) as? [String: Any])
+        change(&body)
+        let data = try JSONSerialization.data(withJSONObject: body)
+        return UnknownKeys.first(in: data, decoded: try CrucibleJSON.decode(T.self, from: data))
+    }
+
+    /// The keys of a JSON tree, written out: `{a:_,b:[{c:_}]}`; every leaf (null included) is `_`.
+    static func outline(_ json: Any) -> String {
+        if let object = json as? [String: Any] {
+            return "{" + object.keys.sorted().map { "\($0):\(outline(object[$0] ?? NSNull()))" }.joined(separator: ",")
+                + "}"
+        }
+        if let array = json as? [Any] {
+            return "[" + array.map(outline).joined(separator: ",") + "]"
+        }
+        return "_"
+    }
+
+    static func outline(_ shape: KeyShape) -> String {
+        if let object = shape.object {
+            return "{" + object.keys.sorted().map { "\($0):\(outline(object[$0] ?? KeyShape()))" }.joined(separator: ",")
+                + "}"
+        }
+        if let array = shape.array {
+            return "[" + array.map { outline($0) }.joined(separator: ",") + "]"
+        }
+        return "_"
+    }
+
+    static var completion: CompletionRequest {
+        let result = JobResult(
+            taskID: "t0", model: "m1", verdict: .failed,
+            steps: [
+                StepResult(
+                    name: .build, status: .ok, exitCode: 0, cpuTimeS: 0.1, wallTimeS: 0.2, peakMemoryBytes: 1000),
+                StepResult(
+                    name: .test, status: .exited, exitCode: 1, cpuTimeS: 0.2, wallTimeS: 0.3, peakMemoryBytes: 2000),
+            ],
+            tests: [TestResult(name: "a", status: .passed), TestResult(name: "b", status: .failed)], testsPassed: 1,
+            testsTotal: 2)
+        return CompletionRequest(leaseID: "lease_1", result: result, referenceCPUTimeS: 0.5)
+    }
+
+    @Test func theShapeHasTheKeysJSONEncoderWrites() throws {
+        let events = JobEventBatch(
+            leaseID: "lease_1",
+            events: [
+                JobEvent(seq: 1, at: Date(), payload: .jobState(.running)),
+                JobEvent(seq: 2, at: Date(), payload: .test(TestResult(name: "a", status: .passed))),
+            ])
+        let values: [any Encodable] = [Samples.run(tasks: 3, candidatesPerTask: 2), Self.completion, events]
+        for value in values {
+            let json = try JSONSerialization.jsonObject(with: CrucibleJSON.encode(value))
+            #expect(Self.outline(try KeyShape.of(value)) == Self.outline(json))
+        }
+    }
+
+    @Test func aBodyOfKnownKeysPasses() throws {
+        #expect(try Self.check(Samples.run(tasks: 2, candidatesPerTask: 2)) == nil)
+        #expect(try Self.check(Self.completion) == nil)
+    }
+
+    @Test func aMisspeltKeyIsNamedWithItsPath() throws {
+        #expect(try Self.check(Samples.run()) { $0["nmae"] = "x" } == "nmae")
+        let nested = try Self.check(Samples.run(tasks: 2)) { body in
+            var tasks = body["tasks"] as? [[String: Any]] ?? []
+            tasks[1]["test_mod"] = "program"
+            body["tasks"] = tasks
+        }
+        #expect(nested == "tasks[1].test_mod")
+        let deep = try Self.check(Self.completion) { body in
+            var result = body["result"] as? [String: Any] ?? [:]
+            var steps = result["steps"] as? [[String: Any]] ?? []
+            steps[1]["exit_cod"] = 1
+            result["steps"] = steps
+            body["result"] = result
+        }
+        #expect(deep == "result.steps[1].exit_cod")
+    }
+
+    @Test func mapKeysAndNullsAreNotUnknown() throws {
+        let files = try Self.check(Samples.run()) { body in
+            var tasks = body["tasks"] as? [[String: Any]] ?? []
+            var files = tasks[0]["files"] as? [String: Any] ?? [:]
+            files["helpers/util.py"] = "x = 1\n"
+            tasks[0]["files"] = files
+            body["tasks"] = tasks
+        }
+        #expect(files == nil)
+        #expect(try Self.check(Samples.run()) { $0["not_a_field"] = NSNull() } == nil)
+    }
+}
