@@ -31,7 +31,8 @@ struct UnknownKeysTests {
 
     static func outline(_ shape: KeyShape) -> String {
         if let object = shape.object {
-            return "{" + object.keys.sorted().map { "\($0):\(outline(object[$0] ?? KeyShape()))" }.joined(separator: ",")
+            return "{"
+                + object.keys.sorted().map { "\($0):\(outline(object[$0] ?? KeyShape()))" }.joined(separator: ",")
                 + "}"
         }
         if let array = shape.array {
