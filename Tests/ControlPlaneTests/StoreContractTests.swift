@@ -1,7 +1,8 @@
-import ControlPlane
 import CrucibleAPI
 import Foundation
 import Testing
+
+@testable import ControlPlane
 
 /// The store's contract: the same suite on every backend.
 @Suite("Store contract")
@@ -359,6 +360,13 @@ struct StoreContractTests {
         #expect(principal.role == .submitter && principal.tenant == "acme")
         #expect(try await fixture.store.principal(secret: issued.secret + "x") == nil)
         let rows = try await fixture.store.database.read { try await $0.query("SELECT hash FROM tokens") }
-        #expect(try rows.first?.string("hash") != issued.secret)
+        #expect(try rows.first?.string("hash") == Store.hash(secret: issued.secret))
+        #expect(issued.secret.dropFirst(4).allSatisfy { "0123456789abcdef".contains($0) } && issued.secret.count == 68)
+    }
+
+    /// The stored form of a token: lower-case hex SHA-256, as every database written so far holds it.
+    @Test func tokenHashesAreLowerCaseHexSHA256() {
+        #expect(Store.hash(secret: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Store.hex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
     }
 }
