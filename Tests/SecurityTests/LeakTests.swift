@@ -21,8 +21,10 @@ struct LeakTests {
         let spawner = runner.spawner.processID
         let processes = ((try? fileManager.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
             .filter { isOurs($0, spawner: spawner) }.count
+        // This process's cgroups only: another crucible on the machine (an operator's `up`) has its own.
+        let ownPrefix = "\(CgroupNaming.prefix)\(getpid())-"
         let cgroups = ((try? fileManager.contentsOfDirectory(atPath: runner.cgroups.location)) ?? [])
-            .filter { $0.hasPrefix("crucible-") }.count
+            .filter { $0.hasPrefix(ownPrefix) }.count
         let mounts = (readWholeFile("/proc/self/mountinfo") ?? "").split(separator: "\n").count
         let descriptors = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
         let threads = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).count
