@@ -214,12 +214,15 @@ struct SandboxRunnerTests {
         let long = SandboxRequest(
             command: ["/bin/sleep", "30"], policy: policy, workdir: nil, stdin: .none, slot: TestSupport.freshSlot())
         let outcome = Task { try await runner.run(long) }
+        // Until the program runs: the spawner's child (the init) has a child of its own (the workload). A fixed
+        // pause was not enough on a starved machine: the spawner, still starting, was killed before it cloned
+        // anything, so the request went to a new one and the program ran its 30 s.
         var spawner: pid_t?
-        for _ in 0..<500 where spawner == nil {
+        for _ in 0..<6000 {
             spawner = runner.spawner.processID
+            if let spawner, Self.children(of: spawner).contains(where: { !Self.children(of: $0).isEmpty }) { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        try await Task.sleep(for: .milliseconds(500))  // the program is running now
         // Timed from the kill: on a loaded machine the spawner's own start can take seconds.
         let killed = ContinuousClock.now
         kill(try #require(spawner), SIGKILL)
@@ -235,6 +238,16 @@ struct SandboxRunnerTests {
                 slot: TestSupport.freshSlot()))
         #expect(next.stdout == "again\n")
         #expect(runner.spawner.processID != spawner, "a new spawner")
+    }
+
+    /// The processes whose parent is `parent`, from `/proc/*/stat`.
+    static func children(of parent: pid_t) -> [pid_t] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+        return pids.filter { pid in
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 1 && pid_t(fields[1]) == parent
+        }
     }
 
     @Test func leavesNoCgroupBehind() async throws {
