@@ -87,43 +87,38 @@ private struct KeyedShapeContainer<Key: CodingKey>: KeyedEncodingContainerProtoc
     let shape: KeyShape
     var codingPath: [any CodingKey]
 
+    /// An encoder for a new child shape under `name`.
+    private func child(_ name: String, codingPath: [any CodingKey]) -> KeyShapeEncoder {
+        let child = KeyShape()
+        shape.object?[name] = child
+        return KeyShapeEncoder(shape: child, codingPath: codingPath)
+    }
+
     /// An explicit null is written by `JSONEncoder`, so its key is known.
     mutating func encodeNil(forKey key: Key) throws {
-        shape.object?[key.stringValue] = KeyShape()
+        _ = child(key.stringValue, codingPath: codingPath)
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let child = KeyShape()
-        try value.encode(to: KeyShapeEncoder(shape: child, codingPath: codingPath + [key]))
-        shape.object?[key.stringValue] = child
+        try value.encode(to: child(key.stringValue, codingPath: codingPath + [key]))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        let child = KeyShape()
-        shape.object?[key.stringValue] = child
-        return KeyShapeEncoder(shape: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
+        child(key.stringValue, codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let child = KeyShape()
-        shape.object?[key.stringValue] = child
-        return KeyShapeEncoder(shape: child, codingPath: codingPath + [key]).unkeyedContainer()
+        child(key.stringValue, codingPath: codingPath + [key]).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
-        superEncoder(name: "super")
+        child("super", codingPath: codingPath)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        superEncoder(name: key.stringValue)
-    }
-
-    private func superEncoder(name: String) -> any Encoder {
-        let child = KeyShape()
-        shape.object?[name] = child
-        return KeyShapeEncoder(shape: child, codingPath: codingPath)
+        child(key.stringValue, codingPath: codingPath)
     }
 }
 

@@ -244,7 +244,7 @@ struct SandboxRunnerTests {
     static func children(of parent: pid_t) -> [pid_t] {
         let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
         return pids.filter { pid in
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let stat = readWholeFile("/proc/\(pid)/stat") ?? ""
             let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
             return fields.count > 1 && pid_t(fields[1]) == parent
         }
