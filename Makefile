@@ -12,9 +12,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The binary operators install: optimised, Swift libraries linked in (it needs only the C library).
+# The binaries operators install, side by side: crucible, optimised, Swift libraries linked in (it needs only
+# the C library), and crucible-spawner, the small static program every sandbox is cloned from.
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product crucible
+	$(SWIFT) build $(RELEASE_FLAGS) --product crucible-spawner
 
 # The main job: the appliance judges the sample bank with five bundled models (crucible demo).
 demo: release

@@ -1,13 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Crucible: one package, one executable. Dependencies point one way:
+// Crucible: one package, one command. Dependencies point one way:
 // crucible -> ControlPlane, Agent -> Toolchains, Scoring, CrucibleAPI -> Sandbox -> CSandbox.
+// crucible-spawner is the small static program sandboxes are cloned from; it is installed beside crucible.
 let package = Package(
     name: "crucible",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "crucible", targets: ["crucible"])
+        .executable(name: "crucible", targets: ["crucible"]),
+        .executable(name: "crucible-spawner", targets: ["crucible-spawner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -100,6 +102,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Static: no libraries to map and no relocations to write at start, so the process every sandbox's init
+        // copies is a few pages (docs/sandbox.md, step 3).
+        .executableTarget(
+            name: "crucible-spawner",
+            dependencies: ["CSandbox"],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "SecurityTests", dependencies: ["Sandbox"]),

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -327,6 +328,9 @@ static void csbx_spawner_serve(int socket_fd) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    // Started through a descriptor (/proc/self/fd/N) or as /proc/self/exe, it would be named "N" or "exe" in
+    // ps and top, and so would every init (its copy); the name tells an operator what it is.
+    prctl(PR_SET_NAME, CSBX_SPAWNER_NAME, 0, 0, 0);
     static char message[CSBX_MAX_MESSAGE];
     for (;;) {
         int fds[CSBX_MAX_FDS];
@@ -355,13 +359,17 @@ static void csbx_spawner_serve(int socket_fd) {
     }
 }
 
-// Runs before main in every process of this program; only the spawner, started by csbx_spawner_start with
-// this exact argv[0] and environment, stays here for good.
-__attribute__((constructor)) static void csbx_spawner_entry(int argc, char **argv, char **envp) {
+void csbx_spawner_main(int argc, char **argv, char **envp) {
     if (argc != 1 || argv == NULL || argv[0] == NULL || strcmp(argv[0], CSBX_SPAWNER_NAME) != 0) return;
     for (char **entry = envp; entry != NULL && *entry != NULL; entry++) {
         if (strcmp(*entry, CSBX_SPAWNER_ENV) == 0) csbx_spawner_serve(CSBX_SPAWNER_FD);
     }
+}
+
+// Runs before main in every process of this program: crucible exec'd as its own spawner (when no
+// `crucible-spawner` is installed beside it) stays here for good.
+__attribute__((constructor)) static void csbx_spawner_entry(int argc, char **argv, char **envp) {
+    csbx_spawner_main(argc, argv, envp);
 }
 
 // ---- crucible's side ----

@@ -214,7 +214,8 @@ public struct NodeCheck: Sendable {
             }
             return Item(
                 name: name, passed: true,
-                detail: String(format: "one started and ended cleanly in %.0f ms", result.wallTimeS * 1000))
+                detail: String(format: "one started and ended cleanly in %.0f ms", result.wallTimeS * 1000)
+                    + "; \(runner.spawnerDescription)")
         } catch {
             return Item(
                 name: name, passed: false, detail: "\(error)", fix: "run `crucible sandbox run -- true` to see why")

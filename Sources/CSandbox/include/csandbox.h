@@ -140,14 +140,18 @@ const char *csbx_step_name(int32_t step);
 //
 // Sandboxes are not cloned from crucible itself (a service of many threads and megabytes, whose page tables
 // a clone copies and whose every later write is a copy-on-write fault while the sandbox's init lives) but
-// from the spawner: this same program, exec'd afresh and so a few megabytes, that does nothing but clone
-// inits, write their id maps and reap them. The init is the spawner's child: its pid stays its own until
-// csbx_spawner_reap, so nothing ever writes a pid that might have been reused. The spawner exits when its
-// socket closes (crucible is gone); every init dies with it.
+// from the spawner, a process that does nothing but clone inits, write their id maps and reap them: the
+// small static program `crucible-spawner` (Sources/crucible-spawner) or, without it, this same program
+// exec'd afresh. The init is the spawner's child: its pid stays its own until csbx_spawner_reap, so nothing
+// ever writes a pid that might have been reused. The spawner exits when its socket closes (crucible is
+// gone); every init dies with it.
 
-/// Starts a spawner: `executable` (this program's own binary, /proc/self/exe) exec'd with argv[0]
+/// Starts a spawner: `executable` (`crucible-spawner`, or this program's own binary) exec'd with argv[0]
 /// "crucible-spawner". Returns its pid and, in `socket_fd`, crucible's end of its socket; -1 with errno.
 pid_t csbx_spawner_start(const char *executable, int32_t *socket_fd);
+
+/// Serves as the spawner, for good, when this process was started by csbx_spawner_start; returns otherwise.
+void csbx_spawner_main(int argc, char **argv, char **envp);
 
 /// Asks the spawner to clone the sandbox's init for `spec`, write its uid/gid maps and let it build its root.
 /// The init first moves itself into the v1 cgroups whose `tasks` files are open in `tasks_fds` (none on v2,

@@ -170,6 +170,14 @@ public struct CgroupLayout: Sendable, Equatable {
 }
 
 /// Parses "key value" lines (memory.events, pids.events, cpu.stat, memory.oom_control).
+/// The number a one-value cgroup file holds ("12345\n"); nil when it holds anything else. Read after every
+/// sandbox, so without Foundation's character sets.
+func cgroupNumber(_ text: String) -> UInt64? {
+    let words = text.utf8.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+    guard words.count == 1 else { return nil }
+    return UInt64(Substring(words[0]))
+}
+
 func cgroupKeyedValue(_ text: String, _ key: String) -> UInt64? {
     for line in text.split(separator: "\n") {
         let parts = line.split(separator: " ")

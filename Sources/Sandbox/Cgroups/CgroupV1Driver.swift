@@ -11,6 +11,8 @@ public struct CgroupV1Driver: CgroupDriver {
     public let version = CgroupVersion.v1
     let bases: [String: String]  // controller -> base directory
     let fileSystem: any CgroupFileSystem
+    /// Whether the kernel counts swap (memory.memsw.*): looked up once, not at every sandbox.
+    let swapAccounted: Bool
 
     public var location: String { bases["memory"] ?? "" }
 
@@ -27,6 +29,7 @@ public struct CgroupV1Driver: CgroupDriver {
         }
         self.bases = bases
         self.fileSystem = fileSystem
+        swapAccounted = bases["memory"].map { fileSystem.exists($0 + "/memory.memsw.limit_in_bytes") } ?? false
     }
 
     public func create(name: String, limits: CgroupLimits) throws -> any Cgroup {
@@ -44,7 +47,9 @@ public struct CgroupV1Driver: CgroupDriver {
                 }
                 directories[controller] = path
             }
-            return try CgroupV1(directories: directories, all: created, fileSystem: fileSystem).readied(with: limits)
+            return try CgroupV1(
+                directories: directories, all: created, fileSystem: fileSystem, swapAccounted: swapAccounted
+            ).readied(with: limits)
         } catch {
             for path in created.reversed() { _ = fileSystem.removeDirectory(path) }
             throw error
@@ -62,7 +67,8 @@ public struct CgroupV1Driver: CgroupDriver {
                 directories[controller] = path
                 if !all.contains(path), fileSystem.exists(path) { all.append(path) }
             }
-            try? CgroupV1(directories: directories, all: all, fileSystem: fileSystem).remove()
+            try? CgroupV1(directories: directories, all: all, fileSystem: fileSystem, swapAccounted: swapAccounted)
+                .remove()
         }
     }
 }
@@ -71,13 +77,15 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     let directories: [String: String]
     let all: [String]
     let fileSystem: any CgroupFileSystem
+    let swapAccounted: Bool
     // Set once in open(), before the cgroup is shared; closed in remove().
     private(set) var taskDescriptors: [Int32] = []
 
-    init(directories: [String: String], all: [String], fileSystem: any CgroupFileSystem) {
+    init(directories: [String: String], all: [String], fileSystem: any CgroupFileSystem, swapAccounted: Bool) {
         self.directories = directories
         self.all = all
         self.fileSystem = fileSystem
+        self.swapAccounted = swapAccounted
     }
 
     deinit {
@@ -103,8 +111,7 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     func apply(_ limits: CgroupLimits) throws {
         try fileSystem.write(path("memory", "memory.limit_in_bytes"), String(limits.memory))
         // Swap counts against the same limit: memsw is memory + swap. Absent when swap accounting is off.
-        let memsw = path("memory", "memory.memsw.limit_in_bytes")
-        if fileSystem.exists(memsw) { try fileSystem.write(memsw, String(limits.memory)) }
+        if swapAccounted { try fileSystem.write(path("memory", "memory.memsw.limit_in_bytes"), String(limits.memory)) }
         try fileSystem.write(path("pids", "pids.max"), String(limits.pids + 1))
         let period = 100_000
         try fileSystem.write(path("cpu", "cpu.cfs_period_us"), String(period))
@@ -113,14 +120,12 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     }
 
     func cpuNanoseconds() -> UInt64 {
-        let text = (try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? ""
-        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        cgroupNumber((try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? "") ?? 0
     }
 
     func usage() -> CgroupUsage {
-        let memsw = path("memory", "memory.memsw.max_usage_in_bytes")
-        let peakFile = fileSystem.exists(memsw) ? memsw : path("memory", "memory.max_usage_in_bytes")
-        let peak = UInt64(((try? fileSystem.read(peakFile)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        let peakFile = path("memory", swapAccounted ? "memory.memsw.max_usage_in_bytes" : "memory.max_usage_in_bytes")
+        let peak = cgroupNumber((try? fileSystem.read(peakFile)) ?? "")
         let oom = (try? fileSystem.read(path("memory", "memory.oom_control"))) ?? ""
         let pids = (try? fileSystem.read(path("pids", "pids.events"))) ?? ""
         return CgroupUsage(

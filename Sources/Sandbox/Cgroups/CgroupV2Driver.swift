@@ -109,7 +109,7 @@ final class CgroupV2: CgroupBeingMade, @unchecked Sendable {
         let pids = (try? fileSystem.read(path + "/pids.events")) ?? ""
         return CgroupUsage(
             cpuNanoseconds: cpuNanoseconds(),
-            peakMemoryBytes: UInt64((peakText ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
+            peakMemoryBytes: cgroupNumber(peakText ?? "") ?? 0,
             oomKills: Int(cgroupKeyedValue(events, "oom_kill") ?? 0),
             pidsLimitHits: Int(cgroupKeyedValue(pids, "max") ?? 0))
     }

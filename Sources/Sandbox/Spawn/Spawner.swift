@@ -3,11 +3,11 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The process every sandbox's init is cloned from (see `csbx_spawner_start`): this program exec'd afresh,
-/// a few megabytes. Cloning from crucible itself copied the page tables of a process of many threads and
-/// megabytes, and every page its threads wrote while a sandbox lived was then copied too (about 5 ms of
-/// CPU a sandbox under `crucible up`). The spawner also writes each init's id maps: only the parent that has
-/// not reaped a process can use its pid without a reuse race.
+/// The process every sandbox's init is cloned from (see `csbx_spawner_start`): `crucible-spawner`, a static
+/// program of a few pages, or this program exec'd afresh (`SpawnerProgram`). Cloning from crucible itself
+/// copied the page tables of a process of many threads and megabytes, and every page its threads wrote while a
+/// sandbox lived was then copied too (about 5 ms of CPU a sandbox under `crucible up`). The spawner also writes
+/// each init's id maps: only the parent that has not reaped a process can use its pid without a reuse race.
 ///
 /// Started on first use and again after it died (a sandbox whose spawner died is gone with it, and is
 /// reported as a set-up failure, never as the program's). One request at a time; each takes well under a
@@ -20,9 +20,16 @@ final class Spawner: Sendable {
 
     private let running = Mutex<Running?>(nil)
     private let logger: Logger
+    let program: SpawnerProgram
 
-    init(logger: Logger) {
+    init(logger: Logger, program: SpawnerProgram = .find()) {
         self.logger = logger
+        self.program = program
+        if !program.isSmall {
+            logger.warning(
+                "sandboxes are cloned from crucible itself, about 0.4 ms slower each",
+                metadata: ["reason": "\(program.summary)"])
+        }
     }
 
     deinit {
@@ -33,6 +40,7 @@ final class Spawner: Sendable {
             var status: Int32 = 0
             while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
         }
+        if program.descriptor >= 0 { close(program.descriptor) }
     }
 
     /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is
@@ -78,13 +86,13 @@ final class Spawner: Sendable {
     private func start(_ process: inout Running?, failure: inout csbx_setup_error) -> Int32? {
         if let current = process { return current.socket }
         var socket: Int32 = -1
-        let pid = csbx_spawner_start("/proc/self/exe", &socket)
+        let pid = csbx_spawner_start(program.path, &socket)
         guard pid > 0 else {
             failure = csbx_setup_error(step: Int32(CSBX_STEP_SPAWNER.rawValue), error: errno, index: -1)
             return nil
         }
         process = Running(pid: pid, socket: socket)
-        logger.debug("sandbox spawner started", metadata: ["pid": "\(pid)"])
+        logger.debug("sandbox spawner started", metadata: ["pid": "\(pid)", "program": "\(program.summary)"])
         return socket
     }
 

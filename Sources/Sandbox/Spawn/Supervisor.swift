@@ -38,6 +38,8 @@ struct Supervisor {
     /// CPU time can grow no faster than the cores the sandbox may use, so there is no need to look
     /// at the counter before the earliest moment it could pass the limit.
     private let cores: Double
+    /// Foundation reads it from /sys and the cgroup files at each call.
+    private static let processors = ProcessInfo.processInfo.activeProcessorCount
 
     init(
         pidfd: Int32, cgroup: any Cgroup, limits: Limits, stdout: Int32, stderr: Int32,
@@ -50,7 +52,7 @@ struct Supervisor {
         self.stderrFD = stderr
         self.started = started
         self.split = split
-        cores = max(0.01, min(limits.cpuCores, Double(ProcessInfo.processInfo.activeProcessorCount)))
+        cores = max(0.01, min(limits.cpuCores, Double(Self.processors)))
         let wall = split?.firstWallTime ?? limits.wallTime
         let cpu = split?.firstCPUTime ?? limits.cpuTime
         wallDeadline = started + .milliseconds(Int64(wall * 1000))

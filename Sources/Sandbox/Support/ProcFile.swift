@@ -9,12 +9,14 @@ public func readWholeFile(_ path: String) -> String? {
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0, errno == EINTR { continue }
-        guard count > 0 else { break }
-        result.append(contentsOf: buffer[0..<count])
+    // On the stack: cgroup files are read after every sandbox, and most are a few bytes.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            result.append(contentsOf: buffer[..<count])
+        }
     }
     return String(decoding: result, as: UTF8.self)
 }
