@@ -96,4 +96,31 @@ struct UnknownKeysTests {
         #expect(files == nil)
         #expect(try Self.check(Samples.run()) { $0["not_a_field"] = NSNull() } == nil)
     }
+
+    /// A body written by hand, checked against a lease request (`agent_id`, `max_jobs`, `wait_s`, `labels`,
+    /// `finished`): the one decoded from it, or `decoded`.
+    static func checkLease(_ body: String, against decoded: LeaseRequest? = nil) throws -> String? {
+        let data = Data(body.utf8)
+        return UnknownKeys.first(in: data, decoded: try decoded ?? CrucibleJSON.decode(LeaseRequest.self, from: data))
+    }
+
+    /// The body's text is walked, not parsed: what a walker can get wrong is where a value ends and what a
+    /// key says, so values full of brackets, quotes and escapes come before the unknown key.
+    @Test func theWalkSkipsAnyValueAndReadsEscapedKeys() throws {
+        let body = #"""
+            {
+              "agent_id" : "agent_1", "labels": {"a": "}]\\\"{[", "b{\"": ","},
+              "wait_s": -1.5e3, "max_jobs": 2, "finished": ["j\\\"1", "[{"], "max_jbos": 3
+            }
+            """#
+        #expect(try Self.checkLease(body) == "max_jbos")
+        // Elements past the type's own (none here) are skipped whole, however deep.
+        let deep = #"{"finished": [{"x": ["]", {"y": "\"}"}]}, [[], [true, null, 1e-3]]], "max_jbos": 3}"#
+        #expect(try Self.checkLease(deep, against: LeaseRequest(agentID: "a", maxJobs: 1, waitS: 0)) == "max_jbos")
+        // An escaped key is compared as decoded: "max_\u006aobs" is max_jobs; "m\u00e4x" is not a field.
+        #expect(try Self.checkLease(#"{"agent_id": "a", "max_\u006aobs": 2}"#) == nil)
+        #expect(try Self.checkLease(#"{"agent_id": "a", "max_jobs": 2, "m\u00e4x": 2}"#) == "m\u{e4}x")
+        // The first unknown key in the body's order.
+        #expect(try Self.checkLease(#"{"zeta": 1, "agent_id": "a", "max_jobs": 2, "alpha": 2}"#) == "zeta")
+    }
 }

@@ -104,9 +104,12 @@ actor ReferenceTimes {
     static func key(for task: TaskSpec) -> String {
         let data = (try? CrucibleJSON.encode(task)) ?? Data(task.id.utf8)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
+        // Over the raw bytes: Data's own iterator cost more than the encoding (0.2 ms a job under `crucible up`).
+        data.withUnsafeBytes { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
         }
         let hex = String(hash, radix: 16)
         return CompletionSpool.safeName(task.id) + "-" + String(repeating: "0", count: 16 - hex.count) + hex

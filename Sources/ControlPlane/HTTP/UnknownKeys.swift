@@ -7,39 +7,160 @@ import Foundation
 /// The check compares the body with the keys the decoded value writes when encoded again: every key the type
 /// knows comes back (optional ones as null or absent, hence null input values are not counted). Map-valued
 /// fields (files, labels, weights) come back with the caller's own keys, so only real unknowns remain. The
-/// value is encoded into a tree of keys (`KeyShape`), not into JSON text to be parsed again: for a run of a
-/// few hundred tasks that halves what checking a body costs.
+/// value is encoded into a tree of keys (`KeyShape`), and the body's text is walked against it (`KeyScanner`)
+/// without building anything: parsing it into Foundation's objects first cost as much as decoding it.
 enum UnknownKeys {
+    /// The path of the first unknown key in the body's order (`steps[0].exit_mening`), or nil.
     static func first(in body: Data, decoded: some Encodable) -> String? {
-        guard let input = try? JSONSerialization.jsonObject(with: body), let known = try? KeyShape.of(decoded) else {
-            return nil
+        guard let known = try? KeyShape.of(decoded) else { return nil }
+        return body.withUnsafeBytes { bytes in
+            var scanner = KeyScanner(bytes: bytes)
+            return scanner.firstUnknown(known, path: "")
         }
-        return first(input, known, path: "")
+    }
+}
+
+/// Walks JSON text that the decoder has already accepted, comparing its object keys with a `KeyShape`. It
+/// descends only where the shape does (so no deeper than the type), and skips everything else without
+/// recursion. Text that turns out not to be JSON after all ends the walk with nothing found.
+private struct KeyScanner {
+    let bytes: UnsafeRawBufferPointer
+    var at = 0
+
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
+    mutating func firstUnknown(_ known: KeyShape, path: String) -> String? {
+        skipSpace()
+        guard at < bytes.count else { return nil }
+        switch bytes[at] {
+        case UInt8(ascii: "{"):
+            return firstUnknownInObject(known.object ?? [:], path: path)
+        case UInt8(ascii: "["):
+            guard let elements = known.array else { break }
+            return firstUnknownInArray(elements, path: path)
+        default:
+            break
+        }
+        skipValue()
+        return nil
     }
 
-    private static func first(_ input: Any, _ known: KeyShape, path: String) -> String? {
-        if let object = input as? [String: Any] {
-            let knownObject = known.object ?? [:]
-            for key in object.keys.sorted() {
-                guard let value = object[key], !(value is NSNull) else {
-                    continue
-                }
-                let field = path.isEmpty ? key : "\(path).\(key)"
-                guard let knownValue = knownObject[key] else {
-                    return field
-                }
-                if let found = first(value, knownValue, path: field) {
-                    return found
-                }
+    private mutating func firstUnknownInObject(_ keys: [String: KeyShape], path: String) -> String? {
+        at += 1
+        while true {
+            skipSpace()
+            guard at < bytes.count else { return nil }
+            if bytes[at] == UInt8(ascii: "}") {  // empty
+                at += 1
+                return nil
             }
-        } else if let array = input as? [Any], let knownArray = known.array {
-            for (index, element) in array.enumerated() where index < knownArray.count {
-                if let found = first(element, knownArray[index], path: "\(path)[\(index)]") {
-                    return found
-                }
+            guard let key = readString() else { return nil }
+            skipSpace()
+            guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
+            at += 1
+            skipSpace()
+            guard at < bytes.count else { return nil }
+            if bytes[at] == UInt8(ascii: "n") {
+                skipValue()  // null: an absent optional, whatever its name
+            } else {
+                let field = path.isEmpty ? key : "\(path).\(key)"
+                guard let shape = keys[key] else { return field }
+                if let found = firstUnknown(shape, path: field) { return found }
+            }
+            guard skipSeparator(closing: UInt8(ascii: "}")) else { return nil }
+        }
+    }
+
+    private mutating func firstUnknownInArray(_ elements: [KeyShape], path: String) -> String? {
+        at += 1
+        var index = 0
+        while true {
+            skipSpace()
+            guard at < bytes.count else { return nil }
+            if bytes[at] == UInt8(ascii: "]") {  // empty
+                at += 1
+                return nil
+            }
+            if index < elements.count {
+                if let found = firstUnknown(elements[index], path: "\(path)[\(index)]") { return found }
+            } else {
+                skipValue()
+            }
+            index += 1
+            guard skipSeparator(closing: UInt8(ascii: "]")) else { return nil }
+        }
+    }
+
+    /// Past a comma (true) or the closing bracket (false: the container ended, or the text is broken).
+    private mutating func skipSeparator(closing: UInt8) -> Bool {
+        skipSpace()
+        guard at < bytes.count else { return false }
+        let byte = bytes[at]
+        at += 1
+        return byte == UInt8(ascii: ",")
+    }
+
+    /// Past one whole value of any kind, nested ones included, counting brackets instead of recursing.
+    private mutating func skipValue() {
+        var depth = 0
+        repeat {
+            skipSpace()
+            guard at < bytes.count else { return }
+            switch bytes[at] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                at += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                at += 1
+            case Self.quote:
+                skipString()
+            case UInt8(ascii: ","), UInt8(ascii: ":"):
+                at += 1
+            default:  // a number, true, false or null
+                while at < bytes.count, !Self.endsScalar(bytes[at]) { at += 1 }
+            }
+        } while depth > 0
+    }
+
+    private static func endsScalar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: " "), UInt8(ascii: "\n"),
+            UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private mutating func skipSpace() {
+        while at < bytes.count {
+            switch bytes[at] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): at += 1
+            default: return
             }
         }
-        return nil
+    }
+
+    private mutating func skipString() {
+        at += 1
+        while at < bytes.count {
+            let byte = bytes[at]
+            at += byte == Self.backslash ? 2 : 1
+            if byte == Self.quote { return }
+        }
+    }
+
+    /// The string at `at`, its escapes decoded (keys are compared as the decoder saw them); nil if none is there.
+    private mutating func readString() -> String? {
+        guard at < bytes.count, bytes[at] == Self.quote else { return nil }
+        let start = at + 1
+        skipString()
+        let text = UnsafeRawBufferPointer(rebasing: bytes[start..<max(start, at - 1)])
+        guard text.contains(Self.backslash) else { return String(decoding: text, as: UTF8.self) }
+        // Rare in keys: let Foundation decode the escapes of this one string.
+        let literal = Data(UnsafeRawBufferPointer(rebasing: bytes[(start - 1)..<at]))
+        return try? JSONDecoder().decode(String.self, from: literal)
     }
 }
 
