@@ -26,7 +26,9 @@ final class Spawner: Sendable {
         self.logger = logger
         self.program = program
         if !program.isSmall {
-            logger.warning(
+            // Not a warning: a one-shot command (which logs warnings) would print it into a program's stderr.
+            // Services log it; `crucible agent --check` shows it.
+            logger.notice(
                 "sandboxes are cloned from crucible itself, about 0.4 ms slower each",
                 metadata: ["reason": "\(program.summary)"])
         }
@@ -40,7 +42,6 @@ final class Spawner: Sendable {
             var status: Int32 = 0
             while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
         }
-        if program.descriptor >= 0 { close(program.descriptor) }
     }
 
     /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is

@@ -7,7 +7,7 @@ import Foundation
 /// copies its mappings and written pages, and at the init's exit, which tears them down. `crucible-spawner`
 /// has a few mappings and pages; this program, exec'd afresh, has some fifty mappings and two megabytes its
 /// dynamic loader wrote (about 0.4 ms more a sandbox on the reference machine).
-struct SpawnerProgram: Sendable {
+final class SpawnerProgram: Sendable {
     /// What `csbx_spawner_start` executes: `/proc/self/fd/N` of a descriptor held open for the life of the
     /// runner, so a spawner started again after an upgrade replaced the files still speaks this process's
     /// protocol; or `/proc/self/exe`.
@@ -19,6 +19,16 @@ struct SpawnerProgram: Sendable {
     var isSmall: Bool { descriptor >= 0 }
 
     static let fileName = "crucible-spawner"
+
+    private init(path: String, descriptor: Int32, summary: String) {
+        self.path = path
+        self.descriptor = descriptor
+        self.summary = summary
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
 
     /// The program beside this one when it passes `vet`; this program otherwise.
     static func find() -> SpawnerProgram {

@@ -20,7 +20,6 @@ struct SpawnerProgramTests {
     @Test func takesAProgramOnlyItsOwnerCanChange() throws {
         let path = try program(mode: 0o755)
         let found = SpawnerProgram.open(path)
-        defer { if found.descriptor >= 0 { close(found.descriptor) } }
         #expect(found.isSmall)
         #expect(found.summary == path)
         // Run through the descriptor, above the four the spawner's start overwrites.
@@ -42,6 +41,16 @@ struct SpawnerProgramTests {
         #expect(found.path == "/proc/self/exe")
         #expect(found.summary.hasPrefix(path + " "), "names the file: \(found.summary)")
         #expect(found.summary.contains(problem), "\(found.summary)")
+    }
+
+    @Test func itsDescriptorLivesAsLongAsIt() throws {
+        let path = try program(mode: 0o755)
+        var found: SpawnerProgram? = SpawnerProgram.open(path)
+        let link = "/proc/self/fd/\(try #require(found?.descriptor))"
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
+        found = nil
+        // The number may already be another test's descriptor, but never again this file's.
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != path, "closed with the program")
     }
 
     @Test func aMissingProgramMeansCrucibleItself() {
