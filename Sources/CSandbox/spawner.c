@@ -531,7 +531,7 @@ int csbx_spawner_reap(int32_t spawner_fd, pid_t pid) {
     if (pidfd >= 0) close(pidfd);
     if (reply.result != 0) {
         errno = -reply.result;
-        return -1;
+        return 1;
     }
     return 0;
 }

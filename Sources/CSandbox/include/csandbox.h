@@ -163,8 +163,9 @@ int csbx_spawn(
     int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *tasks_fds, size_t tasks_count,
     csbx_child *child, csbx_setup_error *error);
 
-/// Reaps an init that has exited (its pidfd is readable). Returns 0, or -1 with errno (ECHILD: not the
-/// spawner's child; EPIPE or ECONNRESET: the spawner is gone, and every init with it).
+/// Reaps an init that has exited (its pidfd is readable). Returns 0; 1 with errno when the spawner answered
+/// that it could not (ECHILD: not its child); -1 with errno when it did not answer (EPIPE or ECONNRESET: it
+/// is gone, and every init with it; EAGAIN: it is stuck).
 int csbx_spawner_reap(int32_t spawner_fd, pid_t pid);
 
 /// Lets the child go on to start the workload (it is in its cgroups now) and waits (up to timeout_ms)

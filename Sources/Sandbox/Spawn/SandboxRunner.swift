@@ -119,19 +119,21 @@ public final class SandboxRunner: Sendable {
         defer { if network >= 0 { close(network) } }
 
         var child = csbx_child()
+        var spawnedBy = 0
         var failure = csbx_setup_error()
         let spawned = withSpawnSpec(
             request, plan: plan, cgroup: cgroup, network: network, stdin: input, stdout: stdout.write,
             stderr: stderr.write
         ) { spec in
-            spawner.spawn(&spec, taskDescriptors: cgroup.taskDescriptors, child: &child, failure: &failure)
+            spawner.spawn(
+                &spec, taskDescriptors: cgroup.taskDescriptors, child: &child, failure: &failure, spawnedBy: &spawnedBy)
         }
         close(stdout.write)
         close(stderr.write)
         if spawned == -1 { throw setupError(failure, request: request, plan: plan) }
         // From here the init exists: whatever happens, it is killed (if it still lives) and reaped.
         defer {
-            finish(&child)
+            finish(&child, spawnedBy: spawnedBy)
             if child.pidfd >= 0 { close(child.pidfd) }
             if child.status_fd >= 0 { close(child.status_fd) }
             if child.error_fd >= 0 { close(child.error_fd) }
@@ -142,7 +144,7 @@ public final class SandboxRunner: Sendable {
             // The spawner could not ready the child (its id maps, its go-ahead). A child that failed on its own,
             // and so broke the spawner's step, says why: that is the real cause.
             let spawnerFailure = failure
-            finish(&child)
+            finish(&child, spawnedBy: spawnedBy)
             if csbx_reported_error(&child, &failure) == 1 { throw setupError(failure, request: request, plan: plan) }
             throw setupError(spawnerFailure, request: request, plan: plan)
         }
@@ -154,7 +156,7 @@ public final class SandboxRunner: Sendable {
         SandboxMetrics.setup.record(duration: ContinuousClock.now - setupStarted)
         if released != 0 {
             let parentErrno = errno
-            finish(&child)
+            finish(&child, spawnedBy: spawnedBy)
             if released == 1 { throw setupError(failure, request: request, plan: plan) }
             if released == 2 {
                 throw SandboxError.setupFailed(
@@ -169,7 +171,7 @@ public final class SandboxRunner: Sendable {
         supervisor.run()
         let wall = ContinuousClock.now - started
 
-        let reapedByItsSpawner = finish(&child)
+        let reapedByItsSpawner = finish(&child, spawnedBy: spawnedBy)
         var workloadStatus: Int32 = 0
         let reported = csbx_read_status(child.status_fd, &workloadStatus) == 0
         if !reported && !reapedByItsSpawner && supervisor.stoppedFor == nil {
@@ -227,11 +229,11 @@ public final class SandboxRunner: Sendable {
         return (Array(bytes[..<end]), Array(bytes[min(bytes.count, end + marker.count)...]))
     }
 
-    /// Kills the sandbox's init unless it has exited, waits until it has, and has the spawner reap it.
-    /// Returns whether the spawner that made it reaped it (false: it died, and the init with it).
+    /// Kills the sandbox's init unless it has exited, waits until it has, and has its spawner (of generation
+    /// `spawnedBy`) reap it. Returns whether that spawner reaped it (false: it died, and the init with it).
     /// Idempotent: the first call does the work.
     @discardableResult
-    private func finish(_ child: inout csbx_child) -> Bool {
+    private func finish(_ child: inout csbx_child, spawnedBy: Int) -> Bool {
         guard child.pid > 0 else { return true }
         if child.sync_fd >= 0 {
             close(child.sync_fd)
@@ -242,7 +244,7 @@ public final class SandboxRunner: Sendable {
             _ = csbx_pidfd_signal(child.pidfd, SIGKILL)
             while poll(&exited, 1, -1) < 0 && errno == EINTR {}
         }
-        let reaped = spawner.reap(child.pid)
+        let reaped = spawner.reap(child.pid, spawnedBy: spawnedBy)
         child.pid = 0
         return reaped
     }

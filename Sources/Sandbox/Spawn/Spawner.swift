@@ -16,9 +16,12 @@ final class Spawner: Sendable {
     private struct Running {
         var pid: pid_t
         var socket: Int32
+        /// Which spawner of this runner's this is: the first is 1.
+        var generation: Int
     }
 
     private let running = Mutex<Running?>(nil)
+    private let started = Atomic<Int>(0)
     private let logger: Logger
     let program: SpawnerProgram
 
@@ -45,14 +48,16 @@ final class Spawner: Sendable {
     }
 
     /// Clones a sandbox's init for `spec` (see `csbx_spawn` for the result). A spawner found dead is
-    /// replaced and the request made once more: nothing of the sandbox ran yet.
+    /// replaced and the request made once more: nothing of the sandbox ran yet. `spawnedBy` is set to the
+    /// spawner's generation, which reaping the init needs.
     func spawn(
         _ spec: inout csbx_spawn_spec, taskDescriptors: [Int32], child: inout csbx_child,
-        failure: inout csbx_setup_error
+        failure: inout csbx_setup_error, spawnedBy: inout Int
     ) -> Int32 {
         for attempt in 1...2 {
             let result: Int32 = running.withLock { process in
                 guard let socket = start(&process, failure: &failure) else { return -1 }
+                spawnedBy = process?.generation ?? 0
                 let result = taskDescriptors.withUnsafeBufferPointer { tasks in
                     csbx_spawn(socket, &spec, tasks.baseAddress, tasks.count, &child, &failure)
                 }
@@ -66,14 +71,19 @@ final class Spawner: Sendable {
         return -1
     }
 
-    /// Reaps an init whose pidfd is readable. Returns false when its spawner died meanwhile: the init was
-    /// killed with it (and reaped by the system), so whatever it ran was cut short by us, not by itself.
-    func reap(_ pid: pid_t) -> Bool {
+    /// Reaps an init whose pidfd is readable, made by the spawner of generation `spawnedBy`. Returns false
+    /// when that spawner died meanwhile: the init was killed with it (and reaped by the system), so whatever
+    /// it ran was cut short by us, not by itself. A later spawner is never asked: the pid may be its own
+    /// child's by now.
+    func reap(_ pid: pid_t, spawnedBy: Int) -> Bool {
         running.withLock { process in
-            guard let current = process else { return false }
-            if csbx_spawner_reap(current.socket, pid) == 0 { return true }
-            // ECHILD: not this spawner's child, so one started after its own died.
-            if errno != ECHILD {
+            guard let current = process, current.generation == spawnedBy else { return false }
+            switch csbx_spawner_reap(current.socket, pid) {
+            case 0:
+                return true
+            case 1:
+                logger.warning("the sandbox spawner could not reap an init", metadata: ["errno": "\(errno)"])
+            default:
                 logger.warning("the sandbox spawner did not answer a reap", metadata: ["errno": "\(errno)"])
                 stop(&process)
             }
@@ -92,7 +102,7 @@ final class Spawner: Sendable {
             failure = csbx_setup_error(step: Int32(CSBX_STEP_SPAWNER.rawValue), error: errno, index: -1)
             return nil
         }
-        process = Running(pid: pid, socket: socket)
+        process = Running(pid: pid, socket: socket, generation: started.add(1, ordering: .relaxed).newValue)
         logger.debug("sandbox spawner started", metadata: ["pid": "\(pid)", "program": "\(program.summary)"])
         return socket
     }

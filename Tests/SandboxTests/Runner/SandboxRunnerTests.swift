@@ -240,6 +240,31 @@ struct SandboxRunnerTests {
         #expect(runner.spawner.processID != spawner, "a new spawner")
     }
 
+    /// Only the spawner that made an init reaps it: a later one may have a child of that pid by now, and would
+    /// wait for it (here: the current spawner is asked about its own running init, as if by an older one).
+    @Test func anInitIsReapedOnlyByTheSpawnerThatMadeIt() async throws {
+        let runner = try SandboxRunner(logger: Logger(label: "crucible.tests.spawner"))
+        var policy = try TestSupport.defaultPolicy()
+        policy.limits.wallTime = 60
+        let request = SandboxRequest(
+            command: ["/bin/sleep", "3"], policy: policy, workdir: nil, stdin: .none, slot: TestSupport.freshSlot())
+        let outcome = Task { try await runner.run(request) }
+        var initPID: pid_t?
+        for _ in 0..<6000 {
+            if let spawner = runner.spawner.processID {
+                initPID = Self.children(of: spawner).first { !Self.children(of: $0).isEmpty }
+                if initPID != nil { break }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let asked = ContinuousClock.now
+        // Generations count from 1: no spawner ever had 0.
+        #expect(!runner.spawner.reap(try #require(initPID), spawnedBy: 0))
+        #expect(ContinuousClock.now - asked < .seconds(1), "answered at once, without asking the spawner")
+        let result = try await outcome.value
+        #expect(result.status == .ok, "the sandbox ran to its end, reaped by its own spawner: \(result)")
+    }
+
     /// The processes whose parent is `parent`, from `/proc/*/stat`.
     static func children(of parent: pid_t) -> [pid_t] {
         let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
