@@ -205,27 +205,38 @@ struct SandboxRunnerTests {
         #expect(alarm.signal == SIGALRM || alarm.exitCode == 128 + SIGALRM, "\(alarm)")
     }
 
-    /// The spawner dies while a program runs: that sandbox is reported as our failure, not as the program
-    /// killed, and the next sandbox gets a new spawner.
-    @Test func aSandboxWhoseSpawnerDiesIsOurFailureAndTheNextOneWorks() async throws {
+    /// A runner of its own, `sleep seconds` started in it, and the moment it runs: the spawner's child (the init)
+    /// has a child of its own (the workload). A fixed pause was not enough on a starved machine: the spawner,
+    /// still starting, had cloned nothing yet.
+    static func sleeping(_ seconds: Int) async throws -> (
+        runner: SandboxRunner, outcome: Task<SandboxResult, any Error>, spawner: pid_t, initPID: pid_t
+    ) {
         let runner = try SandboxRunner(logger: Logger(label: "crucible.tests.spawner"))
         var policy = try TestSupport.defaultPolicy()
         policy.limits.wallTime = 60
-        let long = SandboxRequest(
-            command: ["/bin/sleep", "30"], policy: policy, workdir: nil, stdin: .none, slot: TestSupport.freshSlot())
-        let outcome = Task { try await runner.run(long) }
-        // Until the program runs: the spawner's child (the init) has a child of its own (the workload). A fixed
-        // pause was not enough on a starved machine: the spawner, still starting, was killed before it cloned
-        // anything, so the request went to a new one and the program ran its 30 s.
-        var spawner: pid_t?
+        let request = SandboxRequest(
+            command: ["/bin/sleep", "\(seconds)"], policy: policy, workdir: nil, stdin: .none,
+            slot: TestSupport.freshSlot())
+        let outcome = Task { try await runner.run(request) }
         for _ in 0..<6000 {
-            spawner = runner.spawner.processID
-            if let spawner, Self.children(of: spawner).contains(where: { !Self.children(of: $0).isEmpty }) { break }
+            if let spawner = runner.spawner.processID,
+                let initPID = children(of: spawner).first(where: { !children(of: $0).isEmpty })
+            {
+                return (runner, outcome, spawner, initPID)
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
+        outcome.cancel()
+        throw TestFailure("the sandbox's program did not start within 60 s")
+    }
+
+    /// The spawner dies while a program runs: that sandbox is reported as our failure, not as the program
+    /// killed, and the next sandbox gets a new spawner.
+    @Test func aSandboxWhoseSpawnerDiesIsOurFailureAndTheNextOneWorks() async throws {
+        let (runner, outcome, spawner, _) = try await Self.sleeping(30)
         // Timed from the kill: on a loaded machine the spawner's own start can take seconds.
         let killed = ContinuousClock.now
-        kill(try #require(spawner), SIGKILL)
+        kill(spawner, SIGKILL)
         let result = await outcome.result
         #expect(ContinuousClock.now - killed < .seconds(15), "the sandbox died with its spawner")
         switch result {
@@ -234,7 +245,7 @@ struct SandboxRunnerTests {
         }
         let next = try await runner.run(
             SandboxRequest(
-                command: ["/bin/echo", "again"], policy: policy, workdir: nil, stdin: .none,
+                command: ["/bin/echo", "again"], policy: try TestSupport.defaultPolicy(), workdir: nil, stdin: .none,
                 slot: TestSupport.freshSlot()))
         #expect(next.stdout == "again\n")
         #expect(runner.spawner.processID != spawner, "a new spawner")
@@ -243,23 +254,10 @@ struct SandboxRunnerTests {
     /// Only the spawner that made an init reaps it: a later one may have a child of that pid by now, and would
     /// wait for it (here: the current spawner is asked about its own running init, as if by an older one).
     @Test func anInitIsReapedOnlyByTheSpawnerThatMadeIt() async throws {
-        let runner = try SandboxRunner(logger: Logger(label: "crucible.tests.spawner"))
-        var policy = try TestSupport.defaultPolicy()
-        policy.limits.wallTime = 60
-        let request = SandboxRequest(
-            command: ["/bin/sleep", "3"], policy: policy, workdir: nil, stdin: .none, slot: TestSupport.freshSlot())
-        let outcome = Task { try await runner.run(request) }
-        var initPID: pid_t?
-        for _ in 0..<6000 {
-            if let spawner = runner.spawner.processID {
-                initPID = Self.children(of: spawner).first { !Self.children(of: $0).isEmpty }
-                if initPID != nil { break }
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let (runner, outcome, _, initPID) = try await Self.sleeping(3)
         let asked = ContinuousClock.now
         // Generations count from 1: no spawner ever had 0.
-        #expect(!runner.spawner.reap(try #require(initPID), spawnedBy: 0))
+        #expect(!runner.spawner.reap(initPID, spawnedBy: 0))
         #expect(ContinuousClock.now - asked < .seconds(1), "answered at once, without asking the spawner")
         let result = try await outcome.value
         #expect(result.status == .ok, "the sandbox ran to its end, reaped by its own spawner: \(result)")
