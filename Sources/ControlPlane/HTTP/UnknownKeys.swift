@@ -48,12 +48,7 @@ private struct KeyScanner {
     private mutating func firstUnknownInObject(_ keys: [String: KeyShape], path: String) -> String? {
         at += 1
         while true {
-            skipSpace()
-            guard at < bytes.count else { return nil }
-            if bytes[at] == UInt8(ascii: "}") {  // empty
-                at += 1
-                return nil
-            }
+            if closes(UInt8(ascii: "}")) { return nil }
             guard let key = readString() else { return nil }
             skipSpace()
             guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
@@ -67,7 +62,7 @@ private struct KeyScanner {
                 guard let shape = keys[key] else { return field }
                 if let found = firstUnknown(shape, path: field) { return found }
             }
-            guard skipSeparator(closing: UInt8(ascii: "}")) else { return nil }
+            guard skipComma() else { return nil }
         }
     }
 
@@ -75,24 +70,28 @@ private struct KeyScanner {
         at += 1
         var index = 0
         while true {
-            skipSpace()
-            guard at < bytes.count else { return nil }
-            if bytes[at] == UInt8(ascii: "]") {  // empty
-                at += 1
-                return nil
-            }
+            if closes(UInt8(ascii: "]")) { return nil }
             if index < elements.count {
                 if let found = firstUnknown(elements[index], path: "\(path)[\(index)]") { return found }
             } else {
                 skipValue()
             }
             index += 1
-            guard skipSeparator(closing: UInt8(ascii: "]")) else { return nil }
+            guard skipComma() else { return nil }
         }
     }
 
-    /// Past a comma (true) or the closing bracket (false: the container ended, or the text is broken).
-    private mutating func skipSeparator(closing: UInt8) -> Bool {
+    /// Past the closing bracket when it comes next (an empty container), or at the end of the text: true.
+    private mutating func closes(_ closing: UInt8) -> Bool {
+        skipSpace()
+        guard at < bytes.count else { return true }
+        guard bytes[at] == closing else { return false }
+        at += 1
+        return true
+    }
+
+    /// Past a comma (true) or whatever comes instead (false: the container's closing bracket, or broken text).
+    private mutating func skipComma() -> Bool {
         skipSpace()
         guard at < bytes.count else { return false }
         let byte = bytes[at]
@@ -124,22 +123,16 @@ private struct KeyScanner {
     }
 
     private static func endsScalar(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: " "), UInt8(ascii: "\n"),
-            UInt8(ascii: "\r"), UInt8(ascii: "\t"):
-            return true
-        default:
-            return false
-        }
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || isSpace(byte)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+            || byte == UInt8(ascii: "\t")
     }
 
     private mutating func skipSpace() {
-        while at < bytes.count {
-            switch bytes[at] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): at += 1
-            default: return
-            }
-        }
+        while at < bytes.count, Self.isSpace(bytes[at]) { at += 1 }
     }
 
     private mutating func skipString() {

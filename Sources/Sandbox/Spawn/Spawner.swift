@@ -25,7 +25,7 @@ final class Spawner: Sendable {
     private let logger: Logger
     let program: SpawnerProgram
 
-    init(logger: Logger, program: SpawnerProgram = .find()) {
+    init(logger: Logger, program: SpawnerProgram) {
         self.logger = logger
         self.program = program
         if !program.isSmall {
