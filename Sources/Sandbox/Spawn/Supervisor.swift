@@ -81,6 +81,8 @@ struct Supervisor {
             let now = ContinuousClock.now
             if stoppedFor == nil {
                 if now >= wallDeadline {
+                    // A poll that timed out at the moment the program ended must not turn its end into a kill.
+                    if Self.isReadable(pidfd) { break }
                     stop(for: .wallTimeLimit)
                 } else if now >= nextCPUCheck {
                     let used = cgroup.cpuNanoseconds()
@@ -111,6 +113,12 @@ struct Supervisor {
         // Every writer is gone with the pid namespace: take what is left in the pipes.
         if fds[1].fd >= 0 { _ = drain(stdoutFD, stderr: false) }
         if fds[2].fd >= 0 { _ = drain(stderrFD, stderr: true) }
+    }
+
+    /// Whether the init has exited (its pidfd is readable), without waiting.
+    private static func isReadable(_ fd: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1
     }
 
     /// Looks for the marker in what has come of one stream. The first marker, in either stream, ends the
