@@ -19,22 +19,24 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async
 
 @Suite("NodeAgent against a scripted control plane on loopback")
 struct NodeAgentTests {
-    static func configuration(spool: String, slots: Int = 2) -> NodeAgentConfiguration {
+    static func configuration(
+        spool: String, slots: Int = 2, leaseAheadBelow: Duration = .seconds(2)
+    ) -> NodeAgentConfiguration {
         NodeAgentConfiguration(
             name: "test-node", slots: slots, inventory: Jobs.inventory, spoolDirectory: spool, labels: ["zone": "a"],
-            slotBase: 40, leaseWait: .seconds(1))
+            slotBase: 40, leaseWait: .seconds(1), leaseAheadBelow: leaseAheadBelow)
     }
 
     /// Runs an agent until `body` returns, then drains it and waits for `run()` to return.
     static func withAgent(
         _ controlPlane: FakeControlPlane, evaluator: any JobEvaluating, spool: String, slots: Int = 2,
-        _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
+        leaseAheadBelow: Duration = .seconds(2), _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
     ) async throws {
         try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
             try await withClient(url, token: "registration-token") { client in
                 let agent = try NodeAgent(
-                    configuration: configuration(spool: spool, slots: slots), client: client, evaluator: evaluator,
-                    logger: testLogger("agent"))
+                    configuration: configuration(spool: spool, slots: slots, leaseAheadBelow: leaseAheadBelow),
+                    client: client, evaluator: evaluator, logger: testLogger("agent"))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await agent.run() }
                     try await body(agent, server)
@@ -95,6 +97,57 @@ struct NodeAgentTests {
         }
     }
 
+    @Test func shortJobsLeasedAheadStillRunOneAtATimeInTheirSlot() async throws {
+        try await withTemporaryDirectory { spool in
+            let jobs = (1...8).map { Jobs.job($0) }
+            let controlPlane = FakeControlPlane(jobs: jobs)
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(50))
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 8 })
+            }
+            let completions = controlPlane.completions
+            #expect(completions.count == 8 && Set(completions.map(\.jobID)) == Set(jobs.map(\.jobID)))
+            #expect(evaluator.peakConcurrency <= 1, "one slot: one job at a time")
+            #expect(!evaluator.slotClash)
+            let asked = controlPlane.state.withLock { $0.leaseRequests.map(\.maxJobs) }
+            #expect(asked.first == 1, "nothing ahead before a job has shown how long jobs take: \(asked)")
+            #expect(asked.allSatisfy { $0 <= 2 }, "never more than one job ahead of the slot: \(asked)")
+        }
+    }
+
+    @Test func longJobsAreNotLeasedAhead() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: (1...4).map { Jobs.job($0) })
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(150))
+            try await Self.withAgent(
+                controlPlane, evaluator: evaluator, spool: spool, slots: 1, leaseAheadBelow: .milliseconds(50)
+            ) { _, _ in
+                #expect(await eventually { controlPlane.completions.count == 4 })
+            }
+            let asked = controlPlane.state.withLock { $0.leaseRequests.map(\.maxJobs) }
+            #expect(asked.count >= 4 && asked.allSatisfy { $0 == 1 }, "only the free slot: \(asked)")
+        }
+    }
+
+    @Test func aJobLeasedAheadWhoseLeaseIsRevokedNeverRuns() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [
+                Jobs.job(1), Jobs.job(2, model: "held"), Jobs.job(3, model: "ahead"),
+            ])
+            let evaluator = ScriptedEvaluator(duration: .milliseconds(50), held: ["held"])
+            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { agent, _ in
+                // Job 1 is short: job 2 takes the slot and job 3 waits, leased ahead of it.
+                #expect(await eventually { agent.runningLeases == ["lease-2", "lease-3"] })
+                controlPlane.state.withLock { $0.revoke = ["lease-3"] }
+                #expect(await eventually { agent.runningLeases == ["lease-2"] })
+                evaluator.release.fire()
+                #expect(await eventually { controlPlane.completions.count == 2 })
+            }
+            #expect(controlPlane.completions.map(\.jobID).sorted() == ["job-1", "job-2"])
+            #expect(!evaluator.finishedRuns.contains { $0.model == "ahead" }, "the revoked job never started")
+        }
+    }
+
     @Test func heartbeatsCarryTheLeasesAndLoad() async throws {
         try await withTemporaryDirectory { spool in
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
@@ -107,9 +160,10 @@ struct NodeAgentTests {
                 #expect(await eventually { controlPlane.completions.count == 1 })
             }
             let beats = controlPlane.state.withLock { $0.heartbeats }
-            let busy = try #require(beats.first { $0.leaseIDs == ["lease-1"] })
+            // The load counts the jobs in a slot: the lease is renewed also before and after, when it is not.
+            let busy = try #require(beats.first { $0.leaseIDs == ["lease-1"] && $0.load.runningJobs == 1 })
             #expect(busy.agentID == "agent-\(controlPlane.state.withLock { $0.registrations.count })")
-            #expect(busy.load.runningJobs == 1 && busy.load.slots == 2)
+            #expect(busy.load.slots == 2)
         }
     }
 

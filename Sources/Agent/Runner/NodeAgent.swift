@@ -30,6 +30,7 @@ public final class NodeAgent: Service, Sendable {
     let credentials: CredentialStore
     let references: ReferenceTimes
     let slots: SlotPool
+    let held = HeldJobs()
     let metrics = AgentMetrics()
     let drainSignal = OneShot()
     private let registration: AgentRegistration
@@ -37,11 +38,14 @@ public final class NodeAgent: Service, Sendable {
 
     private struct State {
         var agentID: String?
-        /// Leases being evaluated, with the signal that revokes each.
+        /// Leases held and not yet evaluated (running, or leased ahead and waiting for a slot), with the
+        /// signal that revokes each.
         var running: [String: OneShot] = [:]
         /// Leases of this registration whose results wait for delivery: still renewed by heartbeats, so the
         /// job is not leased elsewhere while its result is on its way.
         var undelivered: Set<String> = []
+        /// How long this node's jobs take of late (a moving average), which decides leasing ahead.
+        var typicalJobSeconds: Double?
     }
 
     /// `client` carries the registration token (role `agent`, or admin); the agent switches to the credential
@@ -66,7 +70,7 @@ public final class NodeAgent: Service, Sendable {
     /// The id the control plane gave this agent; nil before registration.
     public var agentID: String? { state.withLock { $0.agentID } }
 
-    /// Leases of jobs running right now.
+    /// Leases of jobs running right now, or leased ahead and waiting for a slot.
     public var runningLeases: [String] { state.withLock { $0.running.keys.sorted() } }
 
     /// Whether the agent is draining (no new leases).
@@ -196,10 +200,11 @@ public final class NodeAgent: Service, Sendable {
 
     // MARK: - Leasing
 
-    /// Asks for as many jobs as there are free slots and starts each in its own child task; returns once
-    /// draining and every job it started has finished. A lease request already waiting when the drain begins
-    /// is not dropped (the control plane may lease a job to it at any moment): it is answered once the control
-    /// plane knows of the drain, and given up only with `giveUpLease`.
+    /// Asks for as many jobs as it may hold (its free slots, and one per slot ahead while jobs are short) and
+    /// starts each in its own child task; returns once draining and every job it started has finished. A lease
+    /// request already waiting when the drain begins is not dropped (the control plane may lease a job to it at
+    /// any moment): it is answered once the control plane knows of the drain, and given up only with
+    /// `giveUpLease`.
     private func leaseLoop(
         agentID: String, client: ControlPlaneClient, deliveries: AsyncStream<SpooledCompletion>.Continuation,
         giveUpLease: OneShot
@@ -210,18 +215,20 @@ public final class NodeAgent: Service, Sendable {
         await withDiscardingTaskGroup { jobs in
             var failures = 0
             while !drainSignal.isFired, !Task.isCancelled {
+                let holdable = slots.capacity + leaseAhead
                 _ = await race(
                     { () async -> Bool? in
-                        await self.slots.waitForFree()
+                        await self.held.waitUntilFewer(than: holdable)
                         return true
                     }, until: drainSignal)
-                let free = slots.freeCount
-                guard free > 0, !drainSignal.isFired, !Task.isCancelled else { continue }
+                // Held jobs only ever finish while the request is out: taking all it names never holds too many.
+                let wanted = min(holdable - held.count, ValidationLimits.default.maxSlots)
+                guard wanted > 0, !drainSignal.isFired, !Task.isCancelled else { continue }
                 // Jobs whose results are still on their way have given their slots back already.
                 let finished = state.withLock {
                     Array($0.undelivered.sorted().prefix(ValidationLimits.default.maxSlots))
                 }
-                let request = LeaseRequest(agentID: agentID, maxJobs: free, waitS: waitS, finished: finished)
+                let request = LeaseRequest(agentID: agentID, maxJobs: wanted, waitS: waitS, finished: finished)
                 let outcome = await race(
                     { () async -> Result<LeaseReply, AgentError> in
                         do throws(AgentError) {
@@ -233,23 +240,20 @@ public final class NodeAgent: Service, Sendable {
                 switch outcome {
                 case .success(let reply)?:
                     failures = 0
-                    for job in reply.jobs {
+                    for job in reply.jobs.dropFirst(wanted) {
+                        logger.error(
+                            "the control plane leased more jobs than this agent asked for; leaving one to expire",
+                            metadata: ["job": "\(job.jobID)", "lease": "\(job.leaseID)"])
+                    }
+                    let taken = Array(reply.jobs.prefix(wanted))
+                    for (job, hold) in zip(taken, held.hold(taken.count)) {
                         metrics.leasesTaken.increment()
-                        guard let slot = slots.take() else {
-                            // More jobs than free slots were asked for: never run two jobs in one slot.
-                            logger.error(
-                                "the control plane leased more jobs than this agent asked for; leaving one to expire",
-                                metadata: ["job": "\(job.jobID)", "lease": "\(job.leaseID)"])
-                            continue
-                        }
                         // Registered before the child starts, so the next heartbeat already renews it.
                         let revoked = OneShot()
                         state.withLock { $0.running[job.leaseID] = revoked }
-                        metrics.jobsRunning.record(state.withLock { $0.running.count })
-                        let taken = TakenSlot(slot, of: slots)
                         jobs.addTask {
-                            await self.runJob(job, slot: taken, revoked: revoked, client: client, deliveries: deliveries)
-                            taken.release()
+                            await self.runJob(job, hold: hold, revoked: revoked, client: client, deliveries: deliveries)
+                            hold.letGo()
                         }
                     }
                 case .failure(let error)?:
@@ -275,18 +279,35 @@ public final class NodeAgent: Service, Sendable {
         }
     }
 
+    /// Jobs leased ahead of free slots: one per slot while this node's jobs are short, so a slot that frees
+    /// starts its next job at once; none while they are long, or before one has finished.
+    private var leaseAhead: Int {
+        guard let typical = state.withLock({ $0.typicalJobSeconds }), typical < configuration.leaseAheadBelow.seconds
+        else { return 0 }
+        return max(0, min(slots.capacity, ValidationLimits.default.maxSlots - slots.capacity))
+    }
+
     // MARK: - One job
 
     private func runJob(
-        _ job: LeasedJob, slot taken: TakenSlot, revoked: OneShot, client: ControlPlaneClient,
+        _ job: LeasedJob, hold: HeldJob, revoked: OneShot, client: ControlPlaneClient,
         deliveries: AsyncStream<SpooledCompletion>.Continuation
     ) async {
-        let slot = taken.slot
         var jobLogger = self.logger
         jobLogger[metadataKey: "job"] = "\(job.jobID)"
         jobLogger[metadataKey: "lease"] = "\(job.leaseID)"
         jobLogger[metadataKey: "task"] = "\(job.task.id)"
         jobLogger[metadataKey: "model"] = "\(job.candidate.model)"
+        // A job leased ahead waits here for a slot. Revoked, or the agent stopping, it never starts: its lease
+        // is dropped (or expires) and the job is leased again.
+        guard let slot = await race({ await self.slots.takeWhenFree() }, until: revoked) else {
+            state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
+            jobLogger.info(revoked.isFired ? "lease revoked before the job started" : "job dropped before it started")
+            return
+        }
+        let taken = TakenSlot(slot, of: slots)
+        defer { taken.release() }
+        metrics.jobsRunning.record(slots.busyCount)
         jobLogger[metadataKey: "slot"] = "\(slot)"
         let logger = jobLogger
         logger.info("job started", metadata: ["attempt": "\(job.attempt)"])
@@ -314,14 +335,23 @@ public final class NodeAgent: Service, Sendable {
                         })
                 }, until: revoked)
             batcher.close()
-            metrics.jobDuration.recordSeconds((ContinuousClock.now - started).seconds)
+            let seconds = (ContinuousClock.now - started).seconds
+            metrics.jobDuration.recordSeconds(seconds)
+            if result != nil {
+                state.withLock { state in
+                    state.typicalJobSeconds = state.typicalJobSeconds.map { 0.8 * $0 + 0.2 * seconds } ?? seconds
+                }
+            }
             // The result goes to disk while the last progress events are still being sent (a slow or absent
             // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
             // sees the steps and tests before the job's final state.
             let completion = await self.record(result, of: job, slot: slot, revoked: revoked, logger: logger)
             // No sandbox of this job runs any more: the next job may have the slot while the last progress
-            // events are still on their way.
+            // events are still on their way. Its result is recorded (the control plane no longer counts it as
+            // held): the agent may lease another.
             taken.release()
+            metrics.jobsRunning.record(slots.busyCount)
+            hold.letGo()
             await group.waitForAll()
             return completion
         }
@@ -336,7 +366,6 @@ public final class NodeAgent: Service, Sendable {
     ) async -> SpooledCompletion? {
         guard let result, !revoked.isFired, !Task.isCancelled else {
             state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
-            metrics.jobsRunning.record(state.withLock { $0.running.count })
             if revoked.isFired {
                 metrics.failure(.leaseRevoked)
                 logger.warning("the control plane revoked the lease; the job was stopped and its result dropped")
@@ -371,7 +400,6 @@ public final class NodeAgent: Service, Sendable {
             state.running.removeValue(forKey: job.leaseID)
             state.undelivered.insert(job.leaseID)
         }
-        metrics.jobsRunning.record(state.withLock { $0.running.count })
         metrics.spoolDepth.record(spool.depth)
         logger.info(
             "job finished",
@@ -444,12 +472,12 @@ public final class NodeAgent: Service, Sendable {
     /// What a heartbeat says now: the leases to renew, the load, and whether this agent is draining.
     private func heartbeatRequest(agentID: String) -> HeartbeatRequest {
         let maxLeases = ValidationLimits.default.maxSlots
-        let (leases, running) = state.withLock { state in
-            (Array((state.running.keys.sorted() + state.undelivered.sorted()).prefix(maxLeases)), state.running.count)
+        let leases = state.withLock { state in
+            Array((state.running.keys.sorted() + state.undelivered.sorted()).prefix(maxLeases))
         }
         return HeartbeatRequest(
             agentID: agentID, leaseIDs: leases,
-            load: AgentLoad(runningJobs: running, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()),
+            load: AgentLoad(runningJobs: slots.busyCount, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()),
             draining: drainSignal.isFired ? true : nil)
     }
 

@@ -1,47 +1,109 @@
 import Foundation
 import Synchronization
 
-/// A flag that goes up once and wakes everyone waiting for it: drain requested, lease revoked, stop.
-final class OneShot: Sendable {
+/// A value behind a lock, and the tasks waiting for it to meet a condition: every change wakes them to look
+/// again. What the agent's flags, slots and held jobs are made of.
+final class Watched<Value: Sendable>: Sendable {
     private struct State {
-        var fired = false
+        var value: Value
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextID = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    var isFired: Bool { state.withLock { $0.fired } }
-
-    func fire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.fired else { return [] }
-            state.fired = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+    init(_ value: Value) {
+        state = Mutex(State(value: value))
     }
 
-    /// Returns once fired, or as soon as the calling task is cancelled.
-    func wait() async {
+    func read<T>(_ body: (Value) -> T) -> T {
+        state.withLock { body($0.value) }
+    }
+
+    /// Changes the value and wakes every waiter.
+    func update<T>(_ body: (inout Value) -> T) -> T {
+        let (result, waiters) = state.withLock { state -> (T, [CheckedContinuation<Void, Never>]) in
+            let result = body(&state.value)
+            defer { state.waiters = [:] }
+            return (result, Array(state.waiters.values))
+        }
+        for waiter in waiters { waiter.resume() }
+        return result
+    }
+
+    /// Returns once `condition` holds (at once if it does), or as soon as the calling task is cancelled.
+    func wait(until condition: (Value) -> Bool) async {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                // Checked under the lock the cancellation handler takes: no wake-up is lost either way.
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.fired || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
+        while !Task.isCancelled, !read(condition) {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    // Checked under the lock `update` and the cancellation handler take: no wake-up is lost.
+                    let resumeNow = state.withLock { state -> Bool in
+                        if condition(state.value) || Task.isCancelled { return true }
+                        state.waiters[id] = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
                 }
-                if resumeNow { continuation.resume() }
+            } onCancel: {
+                let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+                waiter?.resume()
             }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
+        }
+    }
+}
+
+/// A flag that goes up once and wakes everyone waiting for it: drain requested, lease revoked, stop.
+final class OneShot: Sendable {
+    private let fired = Watched(false)
+
+    var isFired: Bool { fired.read { $0 } }
+
+    func fire() {
+        fired.update { $0 = true }
+    }
+
+    /// Returns once fired, or as soon as the calling task is cancelled.
+    func wait() async {
+        await fired.wait { $0 }
+    }
+}
+
+/// The sandbox slots of one agent. A slot is a host uid range of the sandbox, so two jobs running at once
+/// must never share one, and a slot is free again only once its job's last sandbox has ended.
+final class SlotPool: Sendable {
+    private let free: Watched<[Int]>
+    let capacity: Int
+
+    init(base: Int, count: Int) {
+        capacity = count
+        // Lowest first, so a lightly loaded node keeps reusing the same few uids.
+        free = Watched(Array((base..<(base + count)).reversed()))
+    }
+
+    var freeCount: Int { free.read(\.count) }
+    var busyCount: Int { capacity - freeCount }
+
+    func take() -> Int? {
+        free.update { $0.popLast() }
+    }
+
+    /// Takes a slot, waiting for one to be free; nil when the calling task is cancelled first.
+    func takeWhenFree() async -> Int? {
+        while !Task.isCancelled {
+            if let slot = take() { return slot }
+            await free.wait { !$0.isEmpty }
+        }
+        return nil
+    }
+
+    func release(_ slot: Int) {
+        free.update { free in
+            free.append(slot)
+            free.sort(by: >)
         }
     }
 }
@@ -65,59 +127,41 @@ final class TakenSlot: Sendable {
     }
 }
 
-/// The sandbox slots of one agent. A slot is a host uid range of the sandbox, so two jobs running at once
-/// must never share one, and a slot is free again only once its job's last sandbox has ended.
-final class SlotPool: Sendable {
-    private struct State {
-        var free: [Int]
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextID = 0
+/// The leased jobs an agent holds that have not finished running (waiting for a slot, or in one), so the
+/// lease loop never asks for more than it may hold.
+final class HeldJobs: Sendable {
+    private let held = Watched(0)
+
+    var count: Int { held.read { $0 } }
+
+    /// Holds `jobs` more; each is let go once through its `HeldJob`.
+    func hold(_ jobs: Int) -> [HeldJob] {
+        held.update { $0 += jobs }
+        return (0..<jobs).map { _ in HeldJob(of: self) }
     }
 
-    private let state: Mutex<State>
-    let capacity: Int
-
-    init(base: Int, count: Int) {
-        capacity = count
-        // Lowest first, so a lightly loaded node keeps reusing the same few uids.
-        state = Mutex(State(free: Array((base..<(base + count)).reversed())))
+    fileprivate func letGo() {
+        held.update { $0 -= 1 }
     }
 
-    var freeCount: Int { state.withLock { $0.free.count } }
-    var busyCount: Int { capacity - freeCount }
+    /// Returns once fewer than `limit` jobs are held (at once if so), or when the calling task is cancelled.
+    func waitUntilFewer(than limit: Int) async {
+        await held.wait { $0 < limit }
+    }
+}
 
-    func take() -> Int? {
-        state.withLock { $0.free.popLast() }
+/// One held job, let go exactly once: when its result is recorded, or when it ends without one.
+final class HeldJob: Sendable {
+    private let jobs: HeldJobs
+    private let done = Atomic<Bool>(false)
+
+    fileprivate init(of jobs: HeldJobs) {
+        self.jobs = jobs
     }
 
-    func release(_ slot: Int) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.free.append(slot)
-            state.free.sort(by: >)
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once a slot is free (at once if one is), or when the calling task is cancelled.
-    func waitForFree() async {
-        let id = state.withLock { state -> Int in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if !state.free.isEmpty || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
+    func letGo() {
+        if done.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            jobs.letGo()
         }
     }
 }

@@ -7,6 +7,9 @@ import Foundation
 // exactly one result.
 
 extension Store {
+    /// How many jobs an agent may hold (leased and not finished running) for each of its slots.
+    static let holdablePerSlot = 2
+
     /// Leases up to `maxJobs` queued jobs the agent can run, shared fairly between runs and tenants.
     /// `finished`: leases of this agent whose jobs have finished running there (results on their way); their
     /// slots count as free.
@@ -24,7 +27,9 @@ extension Store {
                 "SELECT lease_id FROM jobs WHERE agent_id = ? AND state IN ('leased', 'running')", agentID)
             let done = Set(finished)
             let busy = try held.filter { !done.contains(try $0.string("lease_id")) }.count
-            let wanted = min(maxJobs, max(0, agent.slots - busy))
+            // An agent may hold one job per slot beyond its running ones: leased ahead, it starts the moment a
+            // slot frees, without waiting for a lease's round trip.
+            let wanted = min(maxJobs, max(0, Self.holdablePerSlot * agent.slots - busy))
             guard wanted > 0 else {
                 return ([LeasedJob](), [String: [PendingEvent]]())
             }

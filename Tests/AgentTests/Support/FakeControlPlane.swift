@@ -14,6 +14,7 @@ final class FakeControlPlane: Sendable {
         var completions: [(jobID: String, request: CompletionRequest, authorization: String?)] = []
         var events: [(jobID: String, events: [JobEvent], receivedAt: Date)] = []
         var heartbeats: [HeartbeatRequest] = []
+        var leaseRequests: [LeaseRequest] = []
         var registrations: [AgentRegistration] = []
         var revoke: Set<String> = []
         var drain = false
@@ -55,6 +56,7 @@ final class FakeControlPlane: Sendable {
             guard let body = try? CrucibleJSON.decode(LeaseRequest.self, from: request.body) else {
                 return .error(400, code: "invalid_request", message: "bad lease request")
             }
+            state.withLock { $0.leaseRequests.append(body) }
             // A short long-poll: answer as soon as there is a job, else after a little while.
             let deadline = ContinuousClock.now + .milliseconds(Int64(min(body.waitS, 0.3) * 1000))
             while true {

@@ -32,6 +32,9 @@ struct BuildThenTestTests {
             assert sys.argv == ["test_solution.py"], sys.argv
             assert sys.path[0] == "/work", sys.path
             assert sys.modules["__main__"].__dict__ is globals()
+            import importlib.machinery, types
+            assert type(sys.modules["__main__"]) is types.ModuleType
+            assert type(__loader__) is importlib.machinery.SourceFileLoader, __loader__
             assert double(2) == 4
             print("ok 1 - double")
             print("to stderr", file=sys.stderr)
