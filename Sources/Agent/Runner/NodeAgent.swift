@@ -342,15 +342,17 @@ public final class NodeAgent: Service, Sendable {
                     state.typicalJobSeconds = state.typicalJobSeconds.map { 0.8 * $0 + 0.2 * seconds } ?? seconds
                 }
             }
-            // The result goes to disk while the last progress events are still being sent (a slow or absent
-            // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
-            // sees the steps and tests before the job's final state.
-            let completion = await self.record(result, of: job, slot: slot, revoked: revoked, logger: logger)
-            // No sandbox of this job runs any more: the next job may have the slot while the last progress
-            // events are still on their way. Its result is recorded (the control plane no longer counts it as
-            // held): the agent may lease another.
+            // The task's reference solution may be timed in this job's slot; after that no sandbox of this job
+            // runs any more, and the next job may have the slot while this one's result is written and its last
+            // progress events are still on their way.
+            let reference = await self.reference(for: job, result: result, slot: slot, revoked: revoked, logger: logger)
             taken.release()
             metrics.jobsRunning.record(slots.busyCount)
+            // The result goes to disk while the last progress events are still being sent (a slow or absent
+            // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
+            // sees the steps and tests before the job's final state. Once it is recorded the control plane no
+            // longer counts the job as held: the agent may lease another.
+            let completion = await self.record(result, reference: reference, of: job, revoked: revoked, logger: logger)
             hold.letGo()
             await group.waitForAll()
             return completion
@@ -362,7 +364,7 @@ public final class NodeAgent: Service, Sendable {
 
     /// Turns a finished evaluation into a spooled completion, or drops it (revoked, or the agent stopping).
     private func record(
-        _ result: JobResult?, of job: LeasedJob, slot: Int, revoked: OneShot, logger: Logger
+        _ result: JobResult?, reference: Double?, of job: LeasedJob, revoked: OneShot, logger: Logger
     ) async -> SpooledCompletion? {
         guard let result, !revoked.isFired, !Task.isCancelled else {
             state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
@@ -384,7 +386,6 @@ public final class NodeAgent: Service, Sendable {
             logger.warning("job errored: the node could not evaluate it", metadata: ["error": "\(result.error ?? "")"])
         }
 
-        let reference = await referenceCPUTime(for: job, result: result, slot: slot, logger: logger)
         let completion = SpooledCompletion(
             jobID: job.jobID, agentID: agentID,
             request: CompletionRequest(leaseID: job.leaseID, result: result, referenceCPUTimeS: reference))
@@ -428,6 +429,14 @@ public final class NodeAgent: Service, Sendable {
                 "progress events were not delivered (the completion carries them anyway)",
                 metadata: ["error": "\(error)", "events": "\(batch.count)"])
         }
+    }
+
+    /// The reference CPU time to send with a result that will be recorded; nil for one that will be dropped.
+    private func reference(
+        for job: LeasedJob, result: JobResult?, slot: Int, revoked: OneShot, logger: Logger
+    ) async -> Double? {
+        guard let result, !revoked.isFired, !Task.isCancelled else { return nil }
+        return await referenceCPUTime(for: job, result: result, slot: slot, logger: logger)
     }
 
     /// The task's reference CPU time on this node: reused from the job itself when its candidate is the
@@ -477,7 +486,8 @@ public final class NodeAgent: Service, Sendable {
         }
         return HeartbeatRequest(
             agentID: agentID, leaseIDs: leases,
-            load: AgentLoad(runningJobs: slots.busyCount, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()),
+            load: AgentLoad(
+                runningJobs: slots.busyCount, slots: configuration.slots, loadAverage: NodeInventory.loadAverage()),
             draining: drainSignal.isFired ? true : nil)
     }
 

@@ -155,10 +155,11 @@ public struct CompletionSpool: Sendable {
         }
     }
 
+    private static let allowedInNames = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
     /// Ids are validated by the control plane, but a file name must never depend on that.
     static func safeName(_ id: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-        let cleaned = String(id.prefix(120).map { allowed.contains($0) ? $0 : "_" })
+        let cleaned = String(id.prefix(120).map { allowedInNames.contains($0) ? $0 : "_" })
         return cleaned.isEmpty ? "_" : cleaned
     }
 }

@@ -41,10 +41,14 @@ extension ControlPlaneAPI {
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled && ContinuousClock.now < closeAt && !Task.isShuttingDownGracefully {
                 let events = try await store.events(runID: runID, after: last)
-                for event in events {
-                    try await writer.write(
-                        ByteBuffer(string: "id: \(event.id)\nevent: \(event.type)\ndata: \(event.body)\n\n"))
-                    last = event.id
+                if let newest = events.last {
+                    // One write for what one query found: each write is a hop to the event loop and a send.
+                    var frames = ByteBuffer()
+                    for event in events {
+                        frames.writeString("id: \(event.id)\nevent: \(event.type)\ndata: \(event.body)\n\n")
+                    }
+                    try await writer.write(frames)
+                    last = newest.id
                 }
                 if !events.isEmpty {
                     quietSince = ContinuousClock.now
