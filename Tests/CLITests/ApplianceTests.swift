@@ -146,6 +146,9 @@ extension CrucibleCLITests {
         ] {
             #expect(metrics.contains(name), "\(name) missing from /metrics")
         }
+        // Every job leased ahead got its slot: none is left waiting once the run is over.
+        let waiting = metrics.split(separator: "\n").first { $0.hasPrefix("crucible_agent_jobs_waiting ") }
+        #expect(waiting.flatMap { Double($0.split(separator: " ").last ?? "") } == 0, "\(waiting ?? "no gauge")")
         #expect(await appliance.stop() == 0)
     }
 

@@ -6,6 +6,8 @@ import Metrics
 struct AgentMetrics: Sendable {
     /// Jobs evaluating right now.
     let jobsRunning = Gauge(label: "crucible_agent_jobs_running")
+    /// Jobs leased ahead, waiting for a slot.
+    let jobsWaiting = Gauge(label: "crucible_agent_jobs_waiting")
     /// Completions written but not yet accepted by the control plane.
     let spoolDepth = Gauge(label: "crucible_agent_spool_depth")
     /// Jobs leased to this agent.

@@ -46,6 +46,8 @@ public final class NodeAgent: Service, Sendable {
         var undelivered: Set<String> = []
         /// How long this node's jobs take of late (a moving average), which decides leasing ahead.
         var typicalJobSeconds: Double?
+        /// Jobs leased and not yet in a slot.
+        var waiting = 0
     }
 
     /// `client` carries the registration token (role `agent`, or admin); the agent switches to the credential
@@ -246,6 +248,7 @@ public final class NodeAgent: Service, Sendable {
                             metadata: ["job": "\(job.jobID)", "lease": "\(job.leaseID)"])
                     }
                     let taken = Array(reply.jobs.prefix(wanted))
+                    recordWaiting(taken.count)
                     for (job, hold) in zip(taken, held.hold(taken.count)) {
                         metrics.leasesTaken.increment()
                         // Registered before the child starts, so the next heartbeat already renews it.
@@ -279,6 +282,14 @@ public final class NodeAgent: Service, Sendable {
         }
     }
 
+    private func recordWaiting(_ change: Int) {
+        let waiting = state.withLock { state in
+            state.waiting += change
+            return state.waiting
+        }
+        metrics.jobsWaiting.record(waiting)
+    }
+
     /// Jobs leased ahead of free slots: one per slot while this node's jobs are short, so a slot that frees
     /// starts its next job at once; none while they are long, or before one has finished.
     private var leaseAhead: Int {
@@ -300,7 +311,9 @@ public final class NodeAgent: Service, Sendable {
         jobLogger[metadataKey: "model"] = "\(job.candidate.model)"
         // A job leased ahead waits here for a slot. Revoked, or the agent stopping, it never starts: its lease
         // is dropped (or expires) and the job is leased again.
-        guard let slot = await race({ await self.slots.takeWhenFree() }, until: revoked) else {
+        let slotTaken = await race({ await self.slots.takeWhenFree() }, until: revoked)
+        recordWaiting(-1)
+        guard let slot = slotTaken else {
             state.withLock { _ = $0.running.removeValue(forKey: job.leaseID) }
             jobLogger.info(revoked.isFired ? "lease revoked before the job started" : "job dropped before it started")
             return
