@@ -239,9 +239,9 @@ public final class SandboxRunner: Sendable {
             close(child.sync_fd)
             child.sync_fd = -1
         }
-        var exited = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
-        if poll(&exited, 1, 0) != 1 {
+        if !Supervisor.hasExited(child.pidfd) {
             _ = csbx_pidfd_signal(child.pidfd, SIGKILL)
+            var exited = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
             while poll(&exited, 1, -1) < 0 && errno == EINTR {}
         }
         let reaped = spawner.reap(child.pid, spawnedBy: spawnedBy)

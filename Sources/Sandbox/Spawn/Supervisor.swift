@@ -82,7 +82,7 @@ struct Supervisor {
             if stoppedFor == nil {
                 if now >= wallDeadline {
                     // A poll that timed out at the moment the program ended must not turn its end into a kill.
-                    if Self.isReadable(pidfd) { break }
+                    if Self.hasExited(pidfd) { break }
                     stop(for: .wallTimeLimit)
                 } else if now >= nextCPUCheck {
                     let used = cgroup.cpuNanoseconds()
@@ -115,9 +115,9 @@ struct Supervisor {
         if fds[2].fd >= 0 { _ = drain(stderrFD, stderr: true) }
     }
 
-    /// Whether the init has exited (its pidfd is readable), without waiting.
-    private static func isReadable(_ fd: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    /// Whether the process behind `pidfd` has exited (its pidfd is readable), without waiting.
+    static func hasExited(_ pidfd: Int32) -> Bool {
+        var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) == 1
     }
 
