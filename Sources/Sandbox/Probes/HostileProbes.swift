@@ -25,7 +25,8 @@ public struct HostileProbe: Sendable {
     /// What the probe tries, for the report.
     public let attempt: String
     public let expectation: Expectation
-    /// A wall-time limit of its own (the CPU burner must reach its CPU limit first, however busy the node is).
+    /// A wall-time limit of its own: longer for the CPU burner, which must reach its CPU limit first however busy
+    /// the node is; shorter for the stopped probe, which only the wall clock can end.
     public var wallTime: Double? = nil
     /// Runs inside the sandbox; returns the line to print and whether the probe saw containment.
     let body: @Sendable () -> (contained: Bool, detail: String)
@@ -413,7 +414,10 @@ extension HostileProbe {
             var x: UInt64 = 1
             while true { x = x &* 6_364_136_223_846_793_005 &+ 1 }
         },
-        HostileProbe(name: "sigstop", attempt: "stop itself to dodge the CPU limit", expectation: .status(.wallTimeLimit)) {
+        HostileProbe(
+            name: "sigstop", attempt: "stop itself to dodge the CPU limit", expectation: .status(.wallTimeLimit),
+            wallTime: 2
+        ) {
             raise(SIGSTOP)
             return (false, "was resumed")
         },

@@ -11,9 +11,13 @@ public struct PolicyChecker: Sendable {
         public var detail: String
     }
 
-    /// Probes run with limits no looser than these, so that the bombs end in seconds.
+    /// Probes run with limits no looser than these, so that the bombs end in seconds. Each bomb ends at its
+    /// own limit (memory, pids, CPU, disk) in well under a second of CPU; the wall clock is only the backstop.
+    /// It is long because a starved node (a CI run with dozens of sandboxes beside compilers) can leave a
+    /// sandbox unscheduled for seconds, and that must not turn a memory bomb into a wall-time result. The one
+    /// probe that is about the wall clock sets its own.
     public static let probeLimits = Limits(
-        cpuTime: 2, wallTime: 4, memory: 128 << 20, pids: 64, cpuCores: 1, cpuWeight: 100, fileSize: 16 << 20,
+        cpuTime: 2, wallTime: 30, memory: 128 << 20, pids: 64, cpuCores: 1, cpuWeight: 100, fileSize: 16 << 20,
         openFiles: 256, stack: 8 << 20, output: 64 << 10, tmpSize: 16 << 20, shmSize: 16 << 20, workSize: 32 << 20,
         inodes: 2048)
 
