@@ -2,6 +2,7 @@ import ControlPlane
 import CrucibleAPI
 import Foundation
 import Logging
+import NIOHTTP1
 import Sandbox
 import Synchronization
 import Testing
@@ -10,13 +11,29 @@ import Toolchains
 @testable import Agent
 
 /// The real control plane (SQLite in a temporary directory, Hummingbird on 127.0.0.1, a kernel-chosen port)
-/// and node agents, all in this process, talking HTTP over loopback.
+/// and node agents, all in this process, talking HTTP over loopback (or, as `crucible up`'s agent does, calling
+/// the control plane's `InProcessAPI`).
 @Suite("End to end: control plane and node agents on loopback", .serialized)
 struct EndToEndTests {
     struct ControlPlaneHandle: Sendable {
         var url: String
         var store: Store
         var adminToken: String
+        var server: ControlPlaneServer
+
+        /// `client` as `crucible up`'s agent has it: its requests answered in this process, not over HTTP.
+        func inProcess(_ client: ControlPlaneClient) throws -> ControlPlaneClient {
+            let api = InProcessAPI(server: server, logger: testLogger("in-process"))
+            return try ControlPlaneClient(
+                baseURL: url, token: client.token, httpClient: client.http,
+                transport: InProcessTransport { request in
+                    let reply = try await api.respond(
+                        method: request.method.rawValue, target: request.target,
+                        headers: request.headers.map { (name: $0.name, value: $0.value) }, body: request.body)
+                    return ControlPlaneReply(
+                        status: reply.status, headers: HTTPHeaders(reply.headers), body: reply.body)
+                }, configuration: client.configuration, logger: testLogger("agent"))
+        }
     }
 
     static func withControlPlane<T: Sendable>(
@@ -37,7 +54,8 @@ struct EndToEndTests {
                 var iterator = ports.makeAsyncIterator()
                 let port = await iterator.next() ?? 0
                 return try await body(
-                    ControlPlaneHandle(url: "http://127.0.0.1:\(port)", store: store, adminToken: secret))
+                    ControlPlaneHandle(
+                        url: "http://127.0.0.1:\(port)", store: store, adminToken: secret, server: server))
             }
             await store.database.close()
             return result
@@ -56,8 +74,8 @@ struct EndToEndTests {
             body)
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func sampleTasksAreJudgedByARealAgentEachJobOnce() async throws {
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
+    func sampleTasksAreJudgedByARealAgentEachJobOnce(inProcess: Bool) async throws {
         let bank = try TaskBank.locate()
         let tasks = try ["python/py-fizzbuzz-easy", "javascript/js-escape-html-easy"].map {
             try TaskFiles.readTask(bank.directory + "/" + $0 + ".json")
@@ -90,7 +108,8 @@ struct EndToEndTests {
                         configuration: NodeAgentConfiguration(
                             name: "e2e-node", slots: 2, inventory: inventory, spoolDirectory: spool,
                             slotBase: AgentSlots.take(2), leaseWait: .seconds(1)),
-                        client: client, evaluator: evaluator, logger: testLogger("agent"))
+                        client: inProcess ? try controlPlane.inProcess(client) : client, evaluator: evaluator,
+                        logger: testLogger("agent"))
                     let finals = try await withThrowingTaskGroup(of: [String: Int]?.self) { group in
                         group.addTask {
                             try await agent.run()

@@ -183,9 +183,9 @@ extension CrucibleCLITests {
     func demoRunsTheMainJobEndToEnd() async throws {
         let data = NSTemporaryDirectory() + "crucible-demo-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let started = Date()
+        // How long it takes is recorded in bench/RESULTS.md (a release build on a quiet machine), not asserted by a
+        // test on a shared one: the time limit above only catches a hang.
         let output = try await Self.crucibleOffPool(["demo", "--data", data])
-        let elapsed = Date().timeIntervalSince(started)
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stdout.contains("Leaderboard"))
         #expect(output.stdout.contains("Passed tasks per language"))
@@ -200,6 +200,5 @@ extension CrucibleCLITests {
         #expect(byModel["looper"]?.allSatisfy { $0["verdict"] as? String == "timeout" } == true)
         #expect(byModel["no-compile"]?.filter { $0["verdict"] as? String == "build_failed" }.count ?? 0 >= 30)
         #expect(byModel["hostile"]?.allSatisfy { $0["verdict"] as? String != "passed" } == true)
-        #expect(elapsed < 180, "the demo took \(elapsed) s")
     }
 }

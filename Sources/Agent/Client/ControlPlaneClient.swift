@@ -15,7 +15,8 @@ import NIOPosix
 ///
 /// The client does not own its `HTTPClient`. Use `withHTTPClient` (or `makeHTTPClient` and shut it down
 /// yourself) for one with an idle-read timeout, which is what notices a control plane that went silent in
-/// the middle of a reply or an event stream.
+/// the middle of a reply or an event stream. Requests go over that client unless another `transport` is given
+/// (`crucible up`'s agent calls its control plane in the same process); event streams always use HTTP.
 public struct ControlPlaneClient: Sendable {
     public struct Configuration: Sendable, Hashable {
         public var retry: RetryPolicy
@@ -42,14 +43,16 @@ public struct ControlPlaneClient: Sendable {
     public var token: String?
     public var configuration: Configuration
     let http: HTTPClient
+    let transport: any ControlPlaneTransport
     let logger: Logger
 
     /// `baseURL` must be an `http` or `https` URL with a host; its path, if any, prefixes every route.
     public init(
-        baseURL: String, token: String?, httpClient: HTTPClient, configuration: Configuration = Configuration(),
-        logger: Logger
+        baseURL: String, token: String?, httpClient: HTTPClient, transport: (any ControlPlaneTransport)? = nil,
+        configuration: Configuration = Configuration(), logger: Logger
     ) throws(AgentError) {
         self.baseURL = try Self.normalized(baseURL)
+        self.transport = transport ?? HTTPTransport(http: httpClient, baseURL: self.baseURL)
         if let token {
             guard !token.isEmpty, !token.contains(where: { $0.isNewline || $0 == " " }) else {
                 throw .invalidInput(
@@ -278,24 +281,22 @@ public struct ControlPlaneClient: Sendable {
     }
 
     private func attemptOnce(
-        _ request: HTTPClientRequest, endpoint: APIEndpoint, timeout: Duration?, alsoAccepting: Set<Int>
+        _ request: ControlPlaneRequest, endpoint: APIEndpoint, timeout: Duration?, alsoAccepting: Set<Int>
     ) async throws(AgentError) -> Data {
-        let response: HTTPClientResponse
-        let data: Data
+        let reply: ControlPlaneReply
         do {
-            response = try await http.execute(
-                request, deadline: Self.deadline(after: timeout ?? configuration.requestTimeout), logger: logger)
-            let buffer = try await response.body.collect(upTo: configuration.maxResponseBytes)
-            data = Data(buffer.readableBytesView)
+            reply = try await transport.send(
+                request, deadline: Self.deadline(after: timeout ?? configuration.requestTimeout),
+                maxBytes: configuration.maxResponseBytes, logger: logger)
         } catch {
             throw classify(error, endpoint: endpoint)
         }
-        let contentType = response.headers.first(name: "content-type")
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) || alsoAccepting.contains(status) else {
+        let data = Data(reply.body.readableBytesView)
+        let contentType = reply.headers.first(name: "content-type")
+        guard (200..<300).contains(reply.status) || alsoAccepting.contains(reply.status) else {
             throw errorReply(
-                endpoint, status: Int(response.status.code), body: data, contentType: contentType,
-                retryAfter: response.headers.first(name: "retry-after"))
+                endpoint, status: reply.status, body: data, contentType: contentType,
+                retryAfter: reply.headers.first(name: "retry-after"))
         }
         return data
     }
@@ -304,7 +305,7 @@ public struct ControlPlaneClient: Sendable {
 
     func makeRequest(
         _ endpoint: APIEndpoint, id: String?, query: [(name: String, value: String)], body: Data?, accept: String
-    ) throws(AgentError) -> HTTPClientRequest {
+    ) throws(AgentError) -> ControlPlaneRequest {
         var path = endpoint.path
         if path.contains("{id}") {
             guard let id, !id.isEmpty else {
@@ -314,14 +315,13 @@ public struct ControlPlaneClient: Sendable {
             let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id
             path = endpoint.path(id: escaped)
         }
-        var url = baseURL + path
+        var target = path
         if !query.isEmpty {
             var components = URLComponents()
             components.queryItems = query.map { URLQueryItem(name: $0.name, value: $0.value) }
-            url += "?" + (components.percentEncodedQuery ?? "")
+            target += "?" + (components.percentEncodedQuery ?? "")
         }
-        var request = HTTPClientRequest(url: url)
-        request.method = endpoint.method == .post ? .POST : .GET
+        var request = ControlPlaneRequest(method: endpoint.method == .post ? .POST : .GET, target: target, headers: [:])
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
         if endpoint.requiresToken, let token {
@@ -330,7 +330,7 @@ public struct ControlPlaneClient: Sendable {
         if endpoint.method == .post {
             let bytes = body ?? Data("{}".utf8)
             request.headers.add(name: "Content-Type", value: MediaType.json)
-            request.body = .bytes(ByteBuffer(bytes: bytes))
+            request.body = ByteBuffer(bytes: bytes)
         }
         return request
     }

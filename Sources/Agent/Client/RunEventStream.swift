@@ -97,7 +97,7 @@ public struct RunEventStream: AsyncSequence, Sendable {
             let response: HTTPClientResponse
             do {
                 response = try await client.http.execute(
-                    request, deadline: ControlPlaneClient.deadline(after: client.configuration.requestTimeout),
+                    HTTPTransport(http: client.http, baseURL: client.baseURL).httpRequest(request), deadline: ControlPlaneClient.deadline(after: client.configuration.requestTimeout),
                     logger: client.logger)
             } catch {
                 throw client.classify(error, endpoint: endpoint)

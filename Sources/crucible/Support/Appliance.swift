@@ -67,7 +67,8 @@ struct Appliance {
             let agent = try await LocalAgent.make(
                 settings: LocalAgent.Settings(
                     name: "local", slots: slots, spoolDirectory: dataDirectory + "/agent", leaseWait: .seconds(10)),
-                policy: policy, controlPlane: url, token: token, http: http, logger: logger)
+                policy: policy, controlPlane: url, token: token, http: http,
+                transport: InProcessTransport(api: InProcessAPI(server: server, logger: logger)), logger: logger)
             let localAgent = AfterServerStarts(started: serverRunning, service: agent)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(

@@ -19,9 +19,11 @@ enum LocalAgent {
         var leaseWait: Duration = .seconds(30)
     }
 
+    /// `transport`, when given, carries the agent's requests instead of `http` (`crucible up`'s agent calls its
+    /// control plane in the same process).
     static func make(
         settings: Settings, policy: SandboxPolicy, controlPlane: String, token: String, http: HTTPClient,
-        logger: Logger
+        transport: (any ControlPlaneTransport)? = nil, logger: Logger
     ) async throws -> NodeAgent {
         // The check starts a sandbox: in this agent's first slot, not one another agent on the node may use.
         let nodeCheck = NodeCheck(policy: policy, slot: settings.slotBase, logger: logger)
@@ -56,7 +58,7 @@ enum LocalAgent {
             slotBase: settings.slotBase, leaseWait: settings.leaseWait, killSandboxesOnCancel: true)
         do {
             let client = try ControlPlaneClient(
-                baseURL: controlPlane, token: token, httpClient: http,
+                baseURL: controlPlane, token: token, httpClient: http, transport: transport,
                 configuration: .init(userAgent: "crucible-agent/\(NodeAgent.version)"), logger: logger)
             return try NodeAgent(configuration: configuration, client: client, evaluator: evaluator, logger: logger)
         } catch {
