@@ -94,10 +94,13 @@ public struct RunEventStream: AsyncSequence, Sendable {
             if let lastEventID {
                 request.headers.add(name: "Last-Event-ID", value: lastEventID)
             }
+            // Always HTTP, whatever carries the client's other requests: the body is read as it arrives.
+            let http = HTTPTransport(http: client.http, baseURL: client.baseURL)
             let response: HTTPClientResponse
             do {
                 response = try await client.http.execute(
-                    HTTPTransport(http: client.http, baseURL: client.baseURL).httpRequest(request), deadline: ControlPlaneClient.deadline(after: client.configuration.requestTimeout),
+                    http.httpRequest(request),
+                    deadline: ControlPlaneClient.deadline(after: client.configuration.requestTimeout),
                     logger: client.logger)
             } catch {
                 throw client.classify(error, endpoint: endpoint)
