@@ -100,6 +100,19 @@ struct InProcessAPITests {
         await fixture.close()
     }
 
+    @Test func aMethodThatIsNotHTTPIsRefusedWithTheErrorEnvelope() async throws {
+        let fixture = try await StoreFixture.make()
+        let api = InProcessAPI(
+            server: ControlPlaneServer(store: fixture.store, logger: Logger(label: "test.in-process")),
+            logger: Logger(label: "test.in-process"))
+        let reply = try await api.respond(method: "GET /x", target: "/healthz", headers: [], body: nil)
+        await fixture.close()
+        #expect(reply.status == 400)
+        let error = try CrucibleJSON.decode(ErrorEnvelope.self, from: Data(reply.body.readableBytesView)).error
+        #expect(error.code == .invalidRequest)
+        #expect(error.message.contains("'GET /x' is not an HTTP method"))
+    }
+
     private func header(_ name: String, _ headers: [(name: String, value: String)]) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
     }

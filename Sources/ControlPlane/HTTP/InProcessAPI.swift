@@ -39,10 +39,14 @@ public struct InProcessAPI: Sendable {
             if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
         }
         if let body { fields[.contentLength] = String(body.readableBytes) }
+        guard let httpMethod = HTTPRequest.Method(method) else {
+            // What an HTTP server answers to a request line it cannot parse.
+            return try await Self.collect(
+                HTTPSupport.error(ControlPlaneError(.invalidRequest, "'\(method)' is not an HTTP method")))
+        }
         let request = Request(
             head: HTTPRequest(
-                method: HTTPRequest.Method(method) ?? .get, scheme: "http", authority: "localhost", path: target,
-                headerFields: fields),
+                method: httpMethod, scheme: "http", authority: "localhost", path: target, headerFields: fields),
             body: RequestBody(buffer: body ?? ByteBuffer()))
         let context = ControlPlaneContext(inProcessWith: logger)
         let response: Response
@@ -55,6 +59,10 @@ public struct InProcessAPI: Sendable {
             logger.error("unhandled error in a route", metadata: ["error": "\(error)", "target": "\(target)"])
             response = Response(status: .internalServerError)
         }
+        return try await Self.collect(response)
+    }
+
+    private static func collect(_ response: Response) async throws -> Reply {
         let collector = BodyCollector()
         try await response.body.write(collector)
         return Reply(
