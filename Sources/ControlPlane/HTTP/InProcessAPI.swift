@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// A request takes the same path as one from the network — the same middleware (authentication, errors as the
 /// JSON envelope), routes and limits — and gets the same reply; only the HTTP framing and the loopback round trip
-/// are skipped, which is most of what a small request costs.
+/// are skipped (with the thread hops between NIO and the caller).
 public struct InProcessAPI: Sendable {
     /// One reply: status, headers and the whole body.
     public struct Reply: Sendable {
