@@ -358,7 +358,8 @@ public final class NodeAgent: Service, Sendable {
             // The task's reference solution may be timed in this job's slot; after that no sandbox of this job
             // runs any more, and the next job may have the slot while this one's result is written and its last
             // progress events are still on their way.
-            let reference = await self.reference(for: job, result: result, slot: slot, revoked: revoked, logger: logger)
+            let reference = await self.referenceCPUTime(
+                for: job, result: result, slot: slot, revoked: revoked, logger: logger)
             taken.release()
             metrics.jobsRunning.record(slots.busyCount)
             // The result goes to disk while the last progress events are still being sent (a slow or absent
@@ -444,20 +445,15 @@ public final class NodeAgent: Service, Sendable {
         }
     }
 
-    /// The reference CPU time to send with a result that will be recorded; nil for one that will be dropped.
-    private func reference(
+    /// The task's reference CPU time on this node, to send with the result: reused from the job itself when its
+    /// candidate is the reference, else measured once per task (and kept), else nil. Nil for a result that will
+    /// be dropped (none, revoked, the agent stopping). Not measured for a run that weighs efficiency 0: it would
+    /// cost a whole second evaluation for a part nobody scores.
+    private func referenceCPUTime(
         for job: LeasedJob, result: JobResult?, slot: Int, revoked: OneShot, logger: Logger
     ) async -> Double? {
-        guard let result, !revoked.isFired, !Task.isCancelled else { return nil }
-        return await referenceCPUTime(for: job, result: result, slot: slot, logger: logger)
-    }
-
-    /// The task's reference CPU time on this node: reused from the job itself when its candidate is the
-    /// reference, else measured once per task (and kept), else nil. Not measured for a run that weighs
-    /// efficiency 0: it would cost a whole second evaluation for a part nobody scores.
-    private func referenceCPUTime(for job: LeasedJob, result: JobResult, slot: Int, logger: Logger) async -> Double? {
-        guard configuration.measureReferenceTimes, let reference = job.task.reference, !reference.isEmpty,
-            result.verdict != .errored
+        guard let result, !revoked.isFired, !Task.isCancelled, configuration.measureReferenceTimes,
+            let reference = job.task.reference, !reference.isEmpty, result.verdict != .errored
         else { return nil }
         if job.candidate.files == reference {
             guard result.verdict == .passed, let seconds = ReferenceTimes.testCPUTime(result) else { return nil }
