@@ -11,6 +11,17 @@ public struct ControlPlaneRequest: Sendable {
     public var target: String
     public var headers: HTTPHeaders
     public var body: ByteBuffer?
+
+    /// The same request for AsyncHTTPClient, against `baseURL` (normalized: no trailing slash).
+    func httpRequest(baseURL: String) -> HTTPClientRequest {
+        var http = HTTPClientRequest(url: baseURL + target)
+        http.method = method
+        http.headers = headers
+        if let body {
+            http.body = .bytes(body)
+        }
+        return http
+    }
 }
 
 /// A whole reply: status, headers and body.
@@ -44,19 +55,10 @@ public struct HTTPTransport: ControlPlaneTransport {
     public func send(
         _ request: ControlPlaneRequest, deadline: NIODeadline, maxBytes: Int, logger: Logger
     ) async throws -> ControlPlaneReply {
-        let response = try await http.execute(httpRequest(request), deadline: deadline, logger: logger)
+        let response = try await http.execute(
+            request.httpRequest(baseURL: baseURL), deadline: deadline, logger: logger)
         let body = try await response.body.collect(upTo: maxBytes)
         return ControlPlaneReply(status: Int(response.status.code), headers: response.headers, body: body)
-    }
-
-    func httpRequest(_ request: ControlPlaneRequest) -> HTTPClientRequest {
-        var http = HTTPClientRequest(url: baseURL + request.target)
-        http.method = request.method
-        http.headers = request.headers
-        if let body = request.body {
-            http.body = .bytes(body)
-        }
-        return http
     }
 }
 

@@ -95,11 +95,10 @@ public struct RunEventStream: AsyncSequence, Sendable {
                 request.headers.add(name: "Last-Event-ID", value: lastEventID)
             }
             // Always HTTP, whatever carries the client's other requests: the body is read as it arrives.
-            let http = HTTPTransport(http: client.http, baseURL: client.baseURL)
             let response: HTTPClientResponse
             do {
                 response = try await client.http.execute(
-                    http.httpRequest(request),
+                    request.httpRequest(baseURL: client.baseURL),
                     deadline: ControlPlaneClient.deadline(after: client.configuration.requestTimeout),
                     logger: client.logger)
             } catch {
