@@ -11,11 +11,11 @@ struct ControlPlaneClientTests {
     static let sampleResult = JobResult(taskID: "t-1", model: "m1", verdict: .passed, testsPassed: 1, testsTotal: 1)
 
     @Test func sendsTheTokenAndDecodesTheReply() async throws {
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             guard request.path == "/v1/agents/register" else { return .error(404, code: "not_found", message: "no") }
             return .json(
                 "{\"agent_id\":\"a-1\",\"token\":\"own\",\"heartbeat_interval_s\":5,\"lease_ttl_s\":30}", status: 201)
-        }) { server, url in
+        } body: { server, url in
             let reply = try await withClient(url, token: "reg-token") { client in
                 try await client.register(
                     AgentRegistration(name: "n1", slots: 2, cgroupVersion: .v1, toolchains: [.python], version: "1"))
@@ -31,7 +31,7 @@ struct ControlPlaneClientTests {
     }
 
     @Test func buildsPathsAndQueries() async throws {
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             switch request.path {
             case "/v1/jobs/j-7/complete": return .json(encoding: CompletionReply(jobID: "j-7", state: .completed))
             case "/v1/leaderboard": return .json("{\"entries\":[]}")
@@ -39,7 +39,7 @@ struct ControlPlaneClientTests {
             case "/readyz": return .json("{\"status\":\"unavailable\",\"checks\":{\"store\":\"locked\"}}", status: 503)
             default: return .error(404, code: "not_found", message: "no route \(request.path)")
             }
-        }) { server, url in
+        } body: { server, url in
             try await withClient(url) { client in
                 let reply = try await client.complete(
                     jobID: "j-7", CompletionRequest(leaseID: "l-1", result: Self.sampleResult, referenceCPUTimeS: 0.5))
@@ -61,9 +61,9 @@ struct ControlPlaneClientTests {
     }
 
     @Test func decodesTheErrorEnvelopeAndDoesNotRetryA4xx() async throws {
-        try await CannedServer.run({ _ in
+        try await CannedServer.run { _ in
             .error(400, code: "invalid_task", message: "unknown language \\\"cobol\\\"", field: "tasks[3].language")
-        }) { server, url in
+        } body: { server, url in
             let error = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     try await client.createRun(RunSubmission(name: "r", taskIDs: ["t"], candidates: []))
@@ -80,8 +80,9 @@ struct ControlPlaneClientTests {
     }
 
     @Test func staleLeaseIsRecognised() async throws {
-        try await CannedServer.run({ _ in .error(409, code: "stale_lease", message: "the lease expired") }) {
-            server, url in
+        try await CannedServer.run { _ in
+            .error(409, code: "stale_lease", message: "the lease expired")
+        } body: { server, url in
             let error = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     try await client.complete(jobID: "j", CompletionRequest(leaseID: "l", result: Self.sampleResult))
@@ -94,9 +95,9 @@ struct ControlPlaneClientTests {
 
     @Test func retriesServerErrorsThenSucceeds() async throws {
         let calls = Counter()
-        try await CannedServer.run({ _ in
+        try await CannedServer.run { _ in
             calls.next() < 2 ? .error(503, code: "unavailable", message: "starting") : .json("{\"status\":\"ok\"}")
-        }) { server, url in
+        } body: { server, url in
             let reply = try await withClient(url) { try await $0.healthz() }
             #expect(reply.status == .ok)
             #expect(server.requests.count == 3)
@@ -104,7 +105,9 @@ struct ControlPlaneClientTests {
     }
 
     @Test func givesUpAfterMaxAttemptsKeepingTheLastStatus() async throws {
-        try await CannedServer.run({ _ in .error(500, code: "internal", message: "boom") }) { server, url in
+        try await CannedServer.run { _ in
+            .error(500, code: "internal", message: "boom")
+        } body: { server, url in
             let error = await #expect(throws: AgentError.self) {
                 try await withClient(url) { try await $0.listNodes() }
             }
@@ -116,11 +119,11 @@ struct ControlPlaneClientTests {
 
     @Test func honoursRetryAfterOn429() async throws {
         let calls = Counter()
-        try await CannedServer.run({ _ in
+        try await CannedServer.run { _ in
             calls.next() == 0
                 ? .error(429, code: "rate_limited", message: "slow down", headers: [("Retry-After", "1")])
                 : .json("{\"nodes\":[]}")
-        }) { server, url in
+        } body: { server, url in
             let (_, latency) = try await SchedulerLatency.measure {
                 try await withClient(url) { try await $0.listNodes() }
             }
@@ -133,7 +136,9 @@ struct ControlPlaneClientTests {
     }
 
     @Test func aRequestThatIsNotSafeToRepeatIsRetriedOnlyWhenItWasNotTaken() async throws {
-        try await CannedServer.run({ _ in .error(500, code: "internal", message: "boom") }) { server, url in
+        try await CannedServer.run { _ in
+            .error(500, code: "internal", message: "boom")
+        } body: { server, url in
             _ = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     try await client.createJudgement(JudgementRequest(jobID: "j", kind: .staff, score: 50))
@@ -141,7 +146,9 @@ struct ControlPlaneClientTests {
             }
             #expect(server.requests.count == 1, "a 500 may have recorded the judgement: not repeated")
         }
-        try await CannedServer.run({ _ in .error(503, code: "unavailable", message: "busy") }) { server, url in
+        try await CannedServer.run { _ in
+            .error(503, code: "unavailable", message: "busy")
+        } body: { server, url in
             _ = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     try await client.createJudgement(JudgementRequest(jobID: "j", kind: .staff, score: 50))
@@ -152,7 +159,7 @@ struct ControlPlaneClientTests {
     }
 
     @Test func garbageRepliesBecomeClearErrors() async throws {
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             switch request.path {
             case "/healthz": return .text(200, "<html><body>captive portal</body></html>")
             case "/v1/nodes": return .json("{\"nodes\": [{\"id\": 3}]}")
@@ -160,7 +167,7 @@ struct ControlPlaneClientTests {
             case "/v1/leaderboard": return .json("[1, 2]")
             default: return Canned(status: 200, headers: [], body: .bytes(Data()))
             }
-        }) { server, url in
+        } body: { server, url in
             try await withClient(url) { client in
                 let html = await #expect(throws: AgentError.self) { try await client.healthz() }
                 #expect(html?.kind == .invalidResponse)
@@ -206,11 +213,11 @@ struct ControlPlaneClientTests {
     }
 
     @Test func aSilentServerTimesOut() async throws {
-        try await CannedServer.run({ _ in
+        try await CannedServer.run { _ in
             var canned = Canned.json("{\"status\":\"ok\"}")
             canned.delay = .seconds(5)
             return canned
-        }) { server, url in
+        } body: { server, url in
             let configuration = ControlPlaneClient.Configuration(
                 retry: .never, requestTimeout: .seconds(1))
             let error = await #expect(throws: AgentError.self) {

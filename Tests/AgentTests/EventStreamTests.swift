@@ -66,7 +66,7 @@ struct EventStreamTests {
 
     @Test func resumesWithLastEventIDAfterADroppedConnection() async throws {
         let all = Self.events
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             let after = request.header("last-event-id").flatMap(Int.init) ?? 0
             let rest = all.filter { $0.id > after }
             let sse = [("Content-Type", "text/event-stream")]
@@ -86,7 +86,7 @@ struct EventStreamTests {
                         ], thenHang: false))
             }
             return Canned(status: 200, headers: sse, body: .bytes(Data(try! Self.frames(rest[...]).utf8)))
-        }) { server, url in
+        } body: { server, url in
             let received = try await withClient(url) { client in
                 var got: [RunEvent] = []
                 for try await event in client.streamRunEvents(runID: "r-1") { got.append(event) }
@@ -103,12 +103,12 @@ struct EventStreamTests {
 
     @Test func startsAfterAGivenIDAndSkipsGarbageEvents() async throws {
         let all = Self.events
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             let after = request.header("last-event-id").flatMap(Int.init) ?? 0
             let text =
                 "id: 99\nevent: job_state\ndata: {not json}\n\n" + (try! Self.frames(all.filter { $0.id > after }[...]))
             return Canned(status: 200, headers: [("Content-Type", "text/event-stream")], body: .bytes(Data(text.utf8)))
-        }) { _, url in
+        } body: { _, url in
             let received = try await withClient(url) { client in
                 var got: [Int] = []
                 for try await event in client.streamRunEvents(runID: "r-1", after: 2) { got.append(event.id) }
@@ -119,7 +119,9 @@ struct EventStreamTests {
     }
 
     @Test func anUnknownRunEndsTheStreamWithTheError() async throws {
-        try await CannedServer.run({ _ in .error(404, code: "not_found", message: "no run r-9") }) { server, url in
+        try await CannedServer.run { _ in
+            .error(404, code: "not_found", message: "no run r-9")
+        } body: { server, url in
             let error = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     for try await _ in client.streamRunEvents(runID: "r-9") {}
@@ -131,7 +133,9 @@ struct EventStreamTests {
     }
 
     @Test func aReplyThatIsNotAnEventStreamIsAClearError() async throws {
-        try await CannedServer.run({ _ in .json("{\"results\": []}") }) { _, url in
+        try await CannedServer.run { _ in
+            .json("{\"results\": []}")
+        } body: { _, url in
             let error = await #expect(throws: AgentError.self) {
                 try await withClient(url) { client in
                     for try await _ in client.streamRunEvents(runID: "r-1") {}
@@ -144,7 +148,7 @@ struct EventStreamTests {
 
     @Test func anIdleStreamIsReconnected() async throws {
         let all = Self.events
-        try await CannedServer.run({ request in
+        try await CannedServer.run { request in
             let after = request.header("last-event-id").flatMap(Int.init) ?? 0
             let sse = [("Content-Type", "text/event-stream")]
             if after == 0 {
@@ -155,7 +159,7 @@ struct EventStreamTests {
             }
             return Canned(
                 status: 200, headers: sse, body: .bytes(Data(try! Self.frames(all.filter { $0.id > after }[...]).utf8)))
-        }) { server, url in
+        } body: { server, url in
             let received = try await withClient(url, idleTimeout: .milliseconds(500)) { client in
                 var got: [Int] = []
                 for try await event in client.streamRunEvents(runID: "r-1") { got.append(event.id) }

@@ -32,7 +32,9 @@ struct NodeAgentTests {
         _ controlPlane: FakeControlPlane, evaluator: any JobEvaluating, spool: String, slots: Int = 2,
         leaseAheadBelow: Duration = .seconds(2), _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
     ) async throws {
-        try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
+        try await CannedServer.run {
+            await controlPlane.handle($0)
+        } body: { server, url in
             try await withClient(url, token: "registration-token") { client in
                 let agent = try NodeAgent(
                     configuration: configuration(spool: spool, slots: slots, leaseAheadBelow: leaseAheadBelow),
@@ -186,7 +188,9 @@ struct NodeAgentTests {
         try await withTemporaryDirectory { spool in
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "held")])
             let evaluator = ScriptedEvaluator(held: ["held"])
-            try await CannedServer.run({ await controlPlane.handle($0) }) { server, url in
+            try await CannedServer.run {
+                await controlPlane.handle($0)
+            } body: { server, url in
                 try await withClient(url) { client in
                     let agent = try NodeAgent(
                         configuration: Self.configuration(spool: spool, slots: 1), client: client, evaluator: evaluator,
@@ -321,7 +325,9 @@ struct NodeAgentTests {
         try await withTemporaryDirectory { spool in
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1, model: "held")])
             let evaluator = ScriptedEvaluator(held: ["held"])
-            try await CannedServer.run({ await controlPlane.handle($0) }) { _, url in
+            try await CannedServer.run {
+                await controlPlane.handle($0)
+            } body: { _, url in
                 try await withClient(url) { client in
                     let agent = try NodeAgent(
                         configuration: Self.configuration(spool: spool), client: client, evaluator: evaluator,

@@ -41,7 +41,8 @@ extension CrucibleCLITests {
         /// Generous: on a loaded test machine the node check's sandbox alone can take seconds.
         func waitUntilReady() async throws {
             for _ in 0..<600 {
-                if !token.isEmpty, let (_, response) = try? await URLSession.shared.data(from: URL(string: url + "/readyz")!),
+                if !token.isEmpty,
+                    let (_, response) = try? await URLSession.shared.data(from: URL(string: url + "/readyz")!),
                     (response as? HTTPURLResponse)?.statusCode == 200
                 {
                     return
@@ -113,13 +114,17 @@ extension CrucibleCLITests {
             let model = entry["model"] as? String
             let verdict = entry["verdict"] as? String
             #expect(entry["state"] as? String == "completed")
-            #expect(model == "reference" ? verdict == "passed" : verdict != "passed", "\(entry["task_id"] ?? ""): \(verdict ?? "")")
+            #expect(
+                model == "reference" ? verdict == "passed" : verdict != "passed",
+                "\(entry["task_id"] ?? ""): \(verdict ?? "")")
             #expect(entry["score"] is [String: Any], "every evaluated job is scored")
         }
         // Where a test framework ran, the off-by-one answers fail with the failing tests named.
         let failing = entries.filter { $0["model"] as? String == "off-by-one" && $0["verdict"] as? String == "failed" }
         let named = failing.filter { entry in
-            ((entry["tests"] as? [[String: Any]]) ?? []).contains { ["failed", "error"].contains($0["status"] as? String) }
+            ((entry["tests"] as? [[String: Any]]) ?? []).contains {
+                ["failed", "error"].contains($0["status"] as? String)
+            }
         }
         #expect(named.count >= failing.count / 2, "\(named.count) of \(failing.count) name their failing tests")
 
@@ -141,7 +146,8 @@ extension CrucibleCLITests {
         // The local agent's and the sandboxes' metrics on the control plane's /metrics.
         let metrics = String(decoding: try await appliance.get("/metrics"), as: UTF8.self)
         for name in [
-            "crucible_agent_jobs_total{verdict=\"passed\"}", "crucible_agent_step_duration_seconds_count{step=\"test\"}",
+            "crucible_agent_jobs_total{verdict=\"passed\"}",
+            "crucible_agent_step_duration_seconds_count{step=\"test\"}",
             "crucible_sandbox_setup_seconds_count", "crucible_http_requests_total",
         ] {
             #expect(metrics.contains(name), "\(name) missing from /metrics")

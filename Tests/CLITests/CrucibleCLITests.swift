@@ -11,7 +11,8 @@ import Testing
     }
 
     static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible")
+            .path
     }
 
     static let isRoot = geteuid() == 0
@@ -34,16 +35,17 @@ import Testing
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    @Test(arguments: [
-        (["sandbox", "run", "--memory", "12Q", "--", "/bin/true"], "--memory 12Q"),
-        (["sandbox", "run", "--wall-time", "soon", "--", "/bin/true"], "--wall-time soon"),
-        (["sandbox", "run", "--network", "internet", "--", "/bin/true"], "--network internet"),
-        (["sandbox", "run", "--json"], "no command given"),
-        (["sandbox", "run", "--frobnicate", "--", "/bin/true"], "--frobnicate"),
-        (["sandbox", "run", "--policy", "/nonexistent.yaml", "--", "/bin/true"], "cannot read policy file"),
-        (["sandbox", "bench", "--count", "0", "--", "/bin/true"], "--count 0"),
-        (["policy", "show", "--policy", "/nonexistent.yaml"], "cannot read policy file"),
-    ] as [([String], String)])
+    @Test(
+        arguments: [
+            (["sandbox", "run", "--memory", "12Q", "--", "/bin/true"], "--memory 12Q"),
+            (["sandbox", "run", "--wall-time", "soon", "--", "/bin/true"], "--wall-time soon"),
+            (["sandbox", "run", "--network", "internet", "--", "/bin/true"], "--network internet"),
+            (["sandbox", "run", "--json"], "no command given"),
+            (["sandbox", "run", "--frobnicate", "--", "/bin/true"], "--frobnicate"),
+            (["sandbox", "run", "--policy", "/nonexistent.yaml", "--", "/bin/true"], "cannot read policy file"),
+            (["sandbox", "bench", "--count", "0", "--", "/bin/true"], "--count 0"),
+            (["policy", "show", "--policy", "/nonexistent.yaml"], "cannot read policy file"),
+        ] as [([String], String)])
     func badInputExitsTwoAndSaysWhy(arguments: [String], message: String) throws {
         let output = try Self.crucible(arguments)
         #expect(output.status == 2, "\(arguments): \(output.stderr)")
@@ -116,7 +118,9 @@ import Testing
     }
 
     @Test(.enabled(if: isRoot)) func benchPrintsItsJSONShape() throws {
-        let output = try Self.crucible(["sandbox", "bench", "--count", "20", "--parallel", "2", "--json", "--", "/bin/true"])
+        let output = try Self.crucible([
+            "sandbox", "bench", "--count", "20", "--parallel", "2", "--json", "--", "/bin/true",
+        ])
         #expect(output.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["count", "parallel", "p50_ms", "p95_ms", "per_second", "failures"])
@@ -127,7 +131,9 @@ import Testing
     @Test(.enabled(if: isRoot)) func sigtermToCrucibleLeavesNothing() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["sandbox", "run", "--wall-time", "60s", "--", "/bin/sh", "-c", "setsid sleep 300 & sleep 300"]
+        process.arguments = [
+            "sandbox", "run", "--wall-time", "60s", "--", "/bin/sh", "-c", "setsid sleep 300 & sleep 300",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -136,7 +142,8 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 128 + SIGTERM)
         // The sandbox ran as host uid 2000000 (slot 0 of the default policy): nothing of it may remain.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter {
+            pid in
             var info = stat()
             return stat("/proc/\(pid)", &info) == 0 && info.st_uid == 2_000_000
         }
@@ -154,13 +161,23 @@ import Testing
         return path
     }
 
-    @Test(arguments: [
-        (#"{"id": "t1", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#, "language"),
-        (#"{"id": "t1", "language": "cobol", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#, "language"),
-        (#"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "test_mode": "vibes"}"#, "test_mode"),
-        (#"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "tests": {"../x.py": "x"}}"#, "tests"),
-        ("not json at all", "not valid JSON"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            (#"{"id": "t1", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#, "language"),
+            (
+                #"{"id": "t1", "language": "cobol", "scenario": "code-generation", "difficulty": "easy", "prompt": "p"}"#,
+                "language"
+            ),
+            (
+                #"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "test_mode": "vibes"}"#,
+                "test_mode"
+            ),
+            (
+                #"{"id": "t1", "language": "python", "scenario": "code-generation", "difficulty": "easy", "prompt": "p", "tests": {"../x.py": "x"}}"#,
+                "tests"
+            ),
+            ("not json at all", "not valid JSON"),
+        ] as [(String, String)])
     func malformedTasksExitTwoNamingTheField(task: String, field: String) throws {
         let path = try Self.writeTemporary(task)
         defer { unlink(path) }
@@ -170,19 +187,25 @@ import Testing
     }
 
     @Test func candidateForAnotherTaskIsBadInput() throws {
-        let candidate = try Self.writeTemporary(#"{"task_id": "other", "model": "m", "files": {"solution.py": "x = 1\n"}}"#)
+        let candidate = try Self.writeTemporary(
+            #"{"task_id": "other", "model": "m", "files": {"solution.py": "x = 1\n"}}"#)
         defer { unlink(candidate) }
-        let output = try CrucibleCLITests.crucible(["exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--candidate", candidate])
+        let output = try CrucibleCLITests.crucible([
+            "exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--candidate", candidate,
+        ])
         #expect(output.status == 2)
         #expect(output.stderr.contains("task_id"))
     }
 
     @Test(.enabled(if: ready)) func referencePassesWithTheContractShape() throws {
-        let output = try CrucibleCLITests.crucible(["exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference", "--json"])
+        let output = try CrucibleCLITests.crucible([
+            "exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference", "--json",
+        ])
         #expect(output.status == 0, "\(output.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let keys: Set<String> = [
-            "task_id", "model", "verdict", "error", "steps", "tests", "tests_passed", "tests_total", "findings", "usage",
+            "task_id", "model", "verdict", "error", "steps", "tests", "tests_passed", "tests_total", "findings",
+            "usage",
             "score",
         ]
         #expect(Set(object.keys) == keys)
@@ -205,10 +228,11 @@ import Testing
 /// `crucible tasks import humaneval`, from outside: problems and their candidates, then judged. In the
 /// serialized exec suite: `crucible exec` uses sandbox slot 0 like the others.
 extension ExecCLITests {
-    static let problems = [
-        #"{"task_id": "HumanEval/0", "prompt": "def add(a, b):\n    \"\"\"Add.\"\"\"\n", "canonical_solution": "    return a + b\n", "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n", "entry_point": "add"}"#,
-        #"{"task_id": "HumanEval/1", "prompt": "def neg(a):\n", "canonical_solution": "    return -a\n", "test": "def check(candidate):\n    assert candidate(4) == -4\n", "entry_point": "neg"}"#,
-    ].joined(separator: "\n") + "\n"
+    static let problems =
+        [
+            #"{"task_id": "HumanEval/0", "prompt": "def add(a, b):\n    \"\"\"Add.\"\"\"\n", "canonical_solution": "    return a + b\n", "test": "def check(candidate):\n    assert candidate(2, 3) == 5\n", "entry_point": "add"}"#,
+            #"{"task_id": "HumanEval/1", "prompt": "def neg(a):\n", "canonical_solution": "    return -a\n", "test": "def check(candidate):\n    assert candidate(4) == -4\n", "entry_point": "neg"}"#,
+        ].joined(separator: "\n") + "\n"
 
     @Test(.enabled(if: ready)) func importedProblemsAndTheirSamplesAreJudged() throws {
         let directory = NSTemporaryDirectory() + "crucible-humaneval-\(UUID().uuidString)"
@@ -216,7 +240,8 @@ extension ExecCLITests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Self.problems.write(toFile: directory + "/HumanEval.jsonl", atomically: true, encoding: .utf8)
         // Two samples of problem 0 (one wrong), none of problem 1.
-        let samples = #"{"task_id": "HumanEval/0", "completion": "    return a + b\n"}"# + "\n"
+        let samples =
+            #"{"task_id": "HumanEval/0", "completion": "    return a + b\n"}"# + "\n"
             + #"{"task_id": "HumanEval/0", "completion": "    return a - b\n"}"# + "\n"
         try samples.write(toFile: directory + "/model-x.jsonl", atomically: true, encoding: .utf8)
 
@@ -229,10 +254,14 @@ extension ExecCLITests {
         #expect(written == ["humaneval-0-0.json", "humaneval-0-1.json"])
 
         let task = directory + "/tasks/humaneval-0.json"
-        let right = try CrucibleCLITests.crucible(["exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-0.json", "--json"])
+        let right = try CrucibleCLITests.crucible([
+            "exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-0.json", "--json",
+        ])
         #expect(right.status == 0, "\(right.stderr)")
         #expect(right.stdout.contains(#""model":"model-x""#) || right.stdout.contains(#""model" : "model-x""#))
-        let wrong = try CrucibleCLITests.crucible(["exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-1.json"])
+        let wrong = try CrucibleCLITests.crucible([
+            "exec", "--task", task, "--candidate", directory + "/candidates/humaneval-0-1.json",
+        ])
         #expect(wrong.status == 1, "the wrong sample fails: \(wrong.stdout)")
     }
 
@@ -260,7 +289,9 @@ extension ExecCLITests {
     @Test func imagesListShowsHostAndTheDefinitions() throws {
         let output = try CrucibleCLITests.crucible(["images", "list"])
         #expect(output.status == 0, "\(output.stderr)")
-        let names = output.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        let names = output.stdout.split(separator: "\n").dropFirst().compactMap {
+            $0.split(separator: " ").first.map(String.init)
+        }
         #expect(names.first == "host")
         #expect(names.contains("bookworm") && names.contains("bookworm-python"), "\(output.stdout)")
         let json = try CrucibleCLITests.crucible(["images", "list", "--json"])
@@ -292,7 +323,9 @@ extension ExecCLITests {
         let run = try CrucibleCLITests.crucible(["sandbox", "run", "--policy", path, "--", "/bin/true"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("crucible images build never-built-here"), "\(run.stderr)")
-        let exec = try CrucibleCLITests.crucible(["exec", "--policy", path, "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference"])
+        let exec = try CrucibleCLITests.crucible([
+            "exec", "--policy", path, "--task", "tasks/python/py-fizzbuzz-easy.json", "--reference",
+        ])
         #expect(exec.status == 2)
         #expect(exec.stderr.contains("crucible images build never-built-here"), "\(exec.stderr)")
     }

@@ -102,7 +102,8 @@ struct RouteTests {
             var submission = Samples.run(tasks: 3)
             submission.tasks?[2].id = "bad id with spaces"
             try await client.execute(
-                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter), body: try Self.body(submission)
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter),
+                body: try Self.body(submission)
             ) { response in
                 #expect(response.status == .badRequest)
                 let error = try Self.decode(ErrorEnvelope.self, response).error
@@ -123,7 +124,8 @@ struct RouteTests {
     @Test func aMisspeltFieldIsRefusedByName() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in
-            var body = try JSONSerialization.jsonObject(with: try CrucibleJSON.encode(Samples.run())) as? [String: Any] ?? [:]
+            var body =
+                try JSONSerialization.jsonObject(with: try CrucibleJSON.encode(Samples.run())) as? [String: Any] ?? [:]
             var tasks = body["tasks"] as? [[String: Any]] ?? []
             tasks[0]["test_mod"] = "program"
             body["tasks"] = tasks
@@ -199,7 +201,7 @@ struct RouteTests {
                         body: try Self.body(completion)
                     ) { response in
                         #expect(response.status == .ok)
-                                let reply = try Self.decode(CompletionReply.self, response)
+                        let reply = try Self.decode(CompletionReply.self, response)
                         #expect(reply.state == .completed)
                     }
                 }
@@ -241,7 +243,8 @@ struct RouteTests {
                 #expect(Self.apiError(response)?.field == "language")
             }
             try await client.execute(
-                uri: "/v1/leaderboard?run=\(created.id)&k=1,1000", method: .get, headers: Self.headers(harness.submitter)
+                uri: "/v1/leaderboard?run=\(created.id)&k=1,1000", method: .get,
+                headers: Self.headers(harness.submitter)
             ) { response in
                 let entry = try #require(try Self.decode(Leaderboard.self, response).entries.first)
                 #expect(Set(entry.passAtK.keys) == ["1", "1000"])
@@ -293,7 +296,8 @@ struct RouteTests {
         try await harness.test { client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<2 {
-                try await client.execute(uri: "/v1/tasks", method: .get, headers: Self.headers(slow.secret)) { response in
+                try await client.execute(uri: "/v1/tasks", method: .get, headers: Self.headers(slow.secret)) {
+                    response in
                     statuses.append(response.status)
                     if response.status == .tooManyRequests {
                         #expect(response.headers[.retryAfter] != nil)

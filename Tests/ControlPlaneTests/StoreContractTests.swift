@@ -114,7 +114,8 @@ struct StoreContractTests {
             candidates: (0..<1000).map { Samples.candidate("b", model: "m\($0)") })
         let bigID = try await store.createRun(bigRun, tenant: "acme").id
         let smallRun = RunSubmission(
-            name: "small", tasks: [Samples.task("s")], candidates: (0..<10).map { Samples.candidate("s", model: "m\($0)") })
+            name: "small", tasks: [Samples.task("s")],
+            candidates: (0..<10).map { Samples.candidate("s", model: "m\($0)") })
         let smallID = try await store.createRun(smallRun, tenant: "acme").id
         _ = big
         let agent = try await store.registerAgent(Samples.registration(slots: 10))
@@ -209,7 +210,9 @@ struct StoreContractTests {
         #expect(jobs.count == 2)
         fixture.advance(seconds: 20)
         let beat = try await store.heartbeat(
-            HeartbeatRequest(agentID: agent, leaseIDs: [jobs[0].leaseID, "lease_unknown"], load: AgentLoad(runningJobs: 2, slots: 4)))
+            HeartbeatRequest(
+                agentID: agent, leaseIDs: [jobs[0].leaseID, "lease_unknown"], load: AgentLoad(runningJobs: 2, slots: 4))
+        )
         #expect(beat.renewed == [jobs[0].leaseID])
         #expect(beat.revoked == ["lease_unknown"])
         fixture.advance(seconds: 20)
@@ -245,8 +248,10 @@ struct StoreContractTests {
                     JobEvent(seq: 2, at: Date(), payload: .test(TestResult(name: "test_add", status: .passed))),
                 ])
             #expect(try await store.recordJobEvents(jobID: job.jobID, agentID: agent, batch: batch) == 2)
-            #expect(try await store.recordJobEvents(jobID: job.jobID, agentID: agent, batch: batch) == 0, "a resent batch")
-            _ = try await store.complete(jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
+            #expect(
+                try await store.recordJobEvents(jobID: job.jobID, agentID: agent, batch: batch) == 0, "a resent batch")
+            _ = try await store.complete(
+                jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
         }
         let all = try await store.events(runID: run.id, after: 0)
         #expect(all.map(\.id) == Array(1...all.count))
@@ -275,7 +280,8 @@ struct StoreContractTests {
         await #expect {
             _ = try await store.addJudgement(judgement, tenant: "acme")
         } throws: { ($0 as? ControlPlaneError)?.code == .conflict }
-        _ = try await store.complete(jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
+        _ = try await store.complete(
+            jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
         await #expect {
             _ = try await store.addJudgement(judgement, tenant: "evil")
         } throws: { ($0 as? ControlPlaneError)?.code == .notFound }
@@ -308,7 +314,8 @@ struct StoreContractTests {
         let beat = try await store.heartbeat(
             HeartbeatRequest(agentID: agent, leaseIDs: [job.leaseID], load: AgentLoad(runningJobs: 1, slots: 4)))
         #expect(beat.drain && beat.renewed == [job.leaseID])
-        _ = try await store.complete(jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
+        _ = try await store.complete(
+            jobID: job.jobID, agentID: agent, leaseID: job.leaseID, result: Samples.result(for: job))
         #expect(try await store.nodes().first?.state == .drained)
     }
 

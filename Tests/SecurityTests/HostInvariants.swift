@@ -33,7 +33,8 @@ enum Security {
     }
 
     static var crucibleExecutable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crucible")
+            .path
     }
 
     /// Runs a hostile shell program and checks the host afterwards: no process of the sandbox's uid
@@ -51,7 +52,9 @@ enum Security {
         let leftovers = PolicyChecker.hostProcesses(uid: request.hostUID)
         guard leftovers.isEmpty else { throw SecurityFailure("processes of the sandbox's uid remain: \(leftovers)") }
         let after = HostSnapshot.take()
-        guard after.mounts <= before.mounts else { throw SecurityFailure("host mounts grew \(before.mounts) -> \(after.mounts)") }
+        guard after.mounts <= before.mounts else {
+            throw SecurityFailure("host mounts grew \(before.mounts) -> \(after.mounts)")
+        }
         guard after.sharedMemorySegments <= before.sharedMemorySegments else {
             throw SecurityFailure("a System V segment outlived the sandbox")
         }

@@ -29,7 +29,9 @@ struct HostileProgramTests {
     }
 
     @Test func devShmBombIsBounded() async throws {
-        let result = try await Security.runHostile("head -c 200m /dev/zero > /dev/shm/fill; echo $?; ls -l /dev/shm/fill") {
+        let result = try await Security.runHostile(
+            "head -c 200m /dev/zero > /dev/shm/fill; echo $?; ls -l /dev/shm/fill"
+        ) {
             $0.limits.fileSize = 1 << 30
         }
         // Either the tmpfs is full (ENOSPC) or the memory limit ends it: never 200 MiB.
@@ -79,7 +81,8 @@ struct HostileProgramTests {
     }
 
     @Test func sparseFilesCannotPassTheFileSizeLimit() async throws {
-        let result = try await Security.runHostile("truncate -s 1T sparse; echo truncate=$?; fallocate -n -l 1G reserve; echo fallocate=$?")
+        let result = try await Security.runHostile(
+            "truncate -s 1T sparse; echo truncate=$?; fallocate -n -l 1G reserve; echo fallocate=$?")
         #expect(result.stdout.contains("truncate=1") || result.stdout.contains("truncate=153"))
         #expect(result.stdout.contains("fallocate=1"))
     }
@@ -99,31 +102,36 @@ struct HostileProgramTests {
 
     @Test func doubleForkedDaemonDies() async throws {
         // runHostile fails if any process of the sandbox's uid is alive on the host afterwards.
-        let result = try await Security.runHostile("setsid sh -c 'sleep 1000 & sleep 1000' < /dev/null > /dev/null 2>&1 & echo started")
+        let result = try await Security.runHostile(
+            "setsid sh -c 'sleep 1000 & sleep 1000' < /dev/null > /dev/null 2>&1 & echo started")
         #expect(result.stdout == "started\n")
     }
 
     @Test func tiocstiIsRefused() async throws {
         let result = try await Security.runHostile(
-            "python3 -c 'import fcntl, termios\ntry:\n  fcntl.ioctl(0, termios.TIOCSTI, b\"x\")\nexcept OSError as e: print(e.errno)'")
+            "python3 -c 'import fcntl, termios\ntry:\n  fcntl.ioctl(0, termios.TIOCSTI, b\"x\")\nexcept OSError as e: print(e.errno)'"
+        )
         #expect(result.stdout == "1\n")  // EPERM from the filter, not ENOTTY from the terminal layer
     }
 
     @Test func ioUringIsRefused() async throws {
         let result = try await Security.runHostile(
-            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); p = ctypes.create_string_buffer(120); print(libc.syscall(425, 8, p), ctypes.get_errno())'")
+            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); p = ctypes.create_string_buffer(120); print(libc.syscall(425, 8, p), ctypes.get_errno())'"
+        )
         #expect(result.stdout == "-1 1\n")
     }
 
     @Test func keyctlIsRefused() async throws {
         let result = try await Security.runHostile(
-            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); print(libc.syscall(250, 0, -2, 0), ctypes.get_errno())'")
+            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); print(libc.syscall(250, 0, -2, 0), ctypes.get_errno())'"
+        )
         #expect(result.stdout == "-1 1\n")
     }
 
     @Test func ptraceIsRefused() async throws {
         let result = try await Security.runHostile(
-            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); print(libc.ptrace(16, 1, 0, 0), ctypes.get_errno())'")
+            "python3 -c 'import ctypes; libc = ctypes.CDLL(None, use_errno=True); print(libc.ptrace(16, 1, 0, 0), ctypes.get_errno())'"
+        )
         #expect(result.stdout == "-1 1\n")
     }
 
@@ -149,7 +157,8 @@ struct HostileProgramTests {
         try "top secret".write(toFile: secret, atomically: true, encoding: .utf8)
         defer { unlink(secret) }
         let result = try await Security.runHostile(
-            "cat \(secret) /etc/shadow /root/.bash_history 2>&1; ls /home /var 2>&1; cat /proc/1/environ 2>&1 | head -c 200")
+            "cat \(secret) /etc/shadow /root/.bash_history 2>&1; ls /home /var 2>&1; cat /proc/1/environ 2>&1 | head -c 200"
+        )
         #expect(!result.stdout.contains("top secret"))
         #expect(!result.stdout.contains("root:"))
         #expect(result.stdout.contains("No such file"))
@@ -160,13 +169,15 @@ struct HostileProgramTests {
         setenv("CRUCIBLE_TEST_SECRET", "hunter2", 1)
         let result = try await Security.runHostile("env; cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n'")
         #expect(!result.stdout.contains("hunter2"))
-        let names = Set(result.stdout.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        let names = Set(
+            result.stdout.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
         #expect(names.isSubset(of: ["PATH", "HOME", "LANG", "TMPDIR", "PWD", "SHLVL", "_", "OLDPWD"]), "\(names)")
     }
 
     @Test func writesOutsideWorkFail() async throws {
         let result = try await Security.runHostile(
-            "for f in /escape /usr/escape /etc/passwd /usr/bin/sh /tmp/../usr/x /proc/sys/kernel/hostname; do (echo x > $f) 2>/dev/null && echo wrote $f; done; echo checked")
+            "for f in /escape /usr/escape /etc/passwd /usr/bin/sh /tmp/../usr/x /proc/sys/kernel/hostname; do (echo x > $f) 2>/dev/null && echo wrote $f; done; echo checked"
+        )
         #expect(result.stdout == "checked\n")
         #expect(!FileManager.default.fileExists(atPath: "/escape"))
         #expect(!FileManager.default.fileExists(atPath: "/usr/escape"))
@@ -174,13 +185,15 @@ struct HostileProgramTests {
 
     @Test func mknodMountAndNestedNamespacesFail() async throws {
         let result = try await Security.runHostile(
-            "mknod /work/sda b 8 0 2>/dev/null && echo mknod; mount -t tmpfs none /tmp 2>/dev/null && echo mount; unshare -U true 2>/dev/null && echo unshare; unshare -rm true 2>/dev/null && echo userns; echo checked")
+            "mknod /work/sda b 8 0 2>/dev/null && echo mknod; mount -t tmpfs none /tmp 2>/dev/null && echo mount; unshare -U true 2>/dev/null && echo unshare; unshare -rm true 2>/dev/null && echo userns; echo checked"
+        )
         #expect(result.stdout == "checked\n")
     }
 
     @Test func setuidProgramsDoNotElevate() async throws {
         // passwd and su are setuid-root on the host; in the sandbox /usr is nosuid and no_new_privs is set.
-        let result = try await Security.runHostile("ls -l /usr/bin/passwd | cut -c1-10; su -c id root </dev/null 2>&1 | head -1; id -u")
+        let result = try await Security.runHostile(
+            "ls -l /usr/bin/passwd | cut -c1-10; su -c id root </dev/null 2>&1 | head -1; id -u")
         #expect(result.stdout.hasSuffix("1000\n"))
         #expect(!result.stdout.contains("uid=0"))
     }
@@ -192,7 +205,8 @@ struct HostileProgramTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         chown(directory, policy.identity.hostUIDBase + UInt32(slot), policy.identity.hostGIDBase + UInt32(slot))
-        _ = try await Security.runHostile("cp /bin/sh rootshell; chmod 4755 rootshell; chown 0:0 rootshell", workdir: directory, slot: slot)
+        _ = try await Security.runHostile(
+            "cp /bin/sh rootshell; chmod 4755 rootshell; chown 0:0 rootshell", workdir: directory, slot: slot)
         var info = stat()
         #expect(stat(directory + "/rootshell", &info) == 0)
         #expect(info.st_uid != 0)
@@ -201,7 +215,8 @@ struct HostileProgramTests {
 
     @Test func procSelfMemCannotReachTheInit() async throws {
         let result = try await Security.runHostile(
-            "python3 -c 'open(\"/proc/self/mem\", \"r+b\").close(); print(\"own ok\")'; cat /proc/1/mem 2>&1 | head -1; cat /proc/1/maps 2>&1 | head -1")
+            "python3 -c 'open(\"/proc/self/mem\", \"r+b\").close(); print(\"own ok\")'; cat /proc/1/mem 2>&1 | head -1; cat /proc/1/maps 2>&1 | head -1"
+        )
         #expect(result.stdout.contains("own ok"))
         #expect(result.stdout.components(separatedBy: "Permission denied").count == 3)
     }
@@ -217,7 +232,8 @@ struct HostileProgramTests {
         try sentinel.run()
         defer { sentinel.terminate() }
         let before = HostSnapshot.take()
-        var request = SandboxRequest(command: ["/bin/sh", "-c", "kill -9 -1; echo survived"], policy: policy, slot: slot)
+        var request = SandboxRequest(
+            command: ["/bin/sh", "-c", "kill -9 -1; echo survived"], policy: policy, slot: slot)
         request.policy.limits.wallTime = 5
         let result = try await Security.requireRunner().run(request)
         #expect(sentinel.isRunning)
@@ -227,7 +243,8 @@ struct HostileProgramTests {
     }
 
     @Test func hostProcessesAreInvisible() async throws {
-        let result = try await Security.runHostile("ls /proc | grep -c '^[0-9]'; test -e /proc/\(getpid()) && echo visible; echo done")
+        let result = try await Security.runHostile(
+            "ls /proc | grep -c '^[0-9]'; test -e /proc/\(getpid()) && echo visible; echo done")
         let count = Int(result.stdout.split(separator: "\n").first ?? "") ?? 99
         #expect(count <= 4)
         #expect(!result.stdout.contains("visible"))
@@ -257,7 +274,8 @@ struct HostileProgramTests {
         let listener = try AbstractSocketListener(name: name)
         defer { listener.close() }
         let result = try await Security.runHostile(
-            "python3 -c 'import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n  s.connect(\"\\0\(name)\"); print(\"connected\")\nexcept OSError as e: print(\"refused\", e.errno)'")
+            "python3 -c 'import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n  s.connect(\"\\0\(name)\"); print(\"connected\")\nexcept OSError as e: print(\"refused\", e.errno)'"
+        )
         #expect(result.stdout.hasPrefix("refused"))
         #expect(listener.acceptedAny() == false)
     }

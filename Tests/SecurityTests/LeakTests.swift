@@ -28,7 +28,8 @@ struct LeakTests {
         let mounts = (readWholeFile("/proc/self/mountinfo") ?? "").split(separator: "\n").count
         let descriptors = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
         let threads = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).count
-        return Counts(processes: processes, cgroups: cgroups, mounts: mounts, descriptors: descriptors, threads: threads)
+        return Counts(
+            processes: processes, cgroups: cgroups, mounts: mounts, descriptors: descriptors, threads: threads)
     }
 
     /// This process's children (the spawner), the spawner's (sandbox inits, zombies included) and anything

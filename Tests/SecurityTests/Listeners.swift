@@ -11,7 +11,9 @@ final class TCPListener {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard fd >= 0, bound == 0, listen(fd, 16) == 0 else { throw SecurityFailure("cannot listen on 127.0.0.1") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -45,7 +47,9 @@ final class AbstractSocketListener {
             for (index, byte) in bytes.enumerated() { buffer[index + 1] = byte }
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         guard fd >= 0, bound == 0, listen(fd, 16) == 0 else { throw SecurityFailure("cannot listen on @\(name)") }
         _ = fcntl(fd, F_SETFL, O_NONBLOCK)
         self.fd = fd

@@ -13,7 +13,8 @@ struct ProbeContainmentTests {
             runner: try Security.requireRunner(), policy: try PolicyLoader.defaultPolicy(),
             probeExecutable: Security.crucibleExecutable, firstSlot: Security.slot())
         let finding = try await checker.check(probe, slot: Security.slot())
-        #expect(finding.contained, "\(finding.probe): expected \(finding.expected), got \(finding.got): \(finding.detail)")
+        #expect(
+            finding.contained, "\(finding.probe): expected \(finding.expected), got \(finding.got): \(finding.detail)")
     }
 
     @Test func thereAreAtLeastThirtyProbes() {

@@ -93,7 +93,8 @@ public struct ControlPlaneAPI: Sendable {
             logger.error(
                 "request failed", metadata: ["operation": "\(endpoint.operationID)", "error": "\(error)"])
             response = HTTPSupport.error(
-                ControlPlaneError(.internalError, "the control plane failed to answer; retry, and report it if it persists"))
+                ControlPlaneError(
+                    .internalError, "the control plane failed to answer; retry, and report it if it persists"))
         }
         metrics.request(
             operation: endpoint.operationID, method: endpoint.method.rawValue, status: response.status.code,

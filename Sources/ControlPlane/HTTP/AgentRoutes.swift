@@ -88,7 +88,8 @@ extension ControlPlaneAPI {
         return try HTTPSupport.json(JobEventsAccepted(accepted: accepted))
     }
 
-    func completeJob(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+    func completeJob(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response
+    {
         let principal = try Principal.required(caller)
         let completion = try await HTTPSupport.decode(CompletionRequest.self, from: request, limit: maxCompletionBody)
         let jobID = try HTTPSupport.id(context)
@@ -97,7 +98,10 @@ extension ControlPlaneAPI {
             result: completion.result, referenceCPUTimeS: completion.referenceCPUTimeS)
         logger.info(
             "job completed",
-            metadata: ["job": "\(jobID)", "state": "\(reply.state.rawValue)", "verdict": "\(completion.result.verdict.rawValue)"])
+            metadata: [
+                "job": "\(jobID)", "state": "\(reply.state.rawValue)",
+                "verdict": "\(completion.result.verdict.rawValue)",
+            ])
         await bell.ring()
         return try HTTPSupport.json(reply)
     }
@@ -128,7 +132,8 @@ extension ControlPlaneAPI {
         }
     }
 
-    func metricsText(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+    func metricsText(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response
+    {
         try await metrics.refresh(from: store)
         return Response(
             status: .ok, headers: [.contentType: MediaType.prometheus],

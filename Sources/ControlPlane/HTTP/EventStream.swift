@@ -21,7 +21,8 @@ extension ControlPlaneAPI {
         var resume = 0
         if let name = HTTPField.Name.lastEventID, let header = request.headers[name] {
             guard let id = RunEvent.resumeID(lastEventID: header) else {
-                throw ControlPlaneError(.invalidRequest, "is \"\(header)\"; send a whole number", field: "Last-Event-ID")
+                throw ControlPlaneError(
+                    .invalidRequest, "is \"\(header)\"; send a whole number", field: "Last-Event-ID")
             }
             resume = id
         } else if let after = request.uri.queryParameters.get("after") {

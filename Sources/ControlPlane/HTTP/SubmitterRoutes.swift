@@ -61,7 +61,8 @@ extension ControlPlaneAPI {
         return try HTTPSupport.ndjson(entries)
     }
 
-    func createTasks(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+    func createTasks(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response
+    {
         let principal = try Principal.required(caller)
         let upload = try await HTTPSupport.decode(TaskUpload.self, from: request, limit: maxRunBody)
         let ids = try await store.putTasks(upload.tasks, tenant: principal.tenant)
@@ -124,7 +125,8 @@ struct TaskFilterQuery {
         difficulty = try Self.checked(value("difficulty"), Difficulty.self, "difficulty")
         if let raw = value("limit") {
             guard let number = Int(raw), (1...10_000).contains(number) else {
-                throw ControlPlaneError(.invalidQuery, "is \"\(raw)\"; use a whole number from 1 to 10000", field: "limit")
+                throw ControlPlaneError(
+                    .invalidQuery, "is \"\(raw)\"; use a whole number from 1 to 10000", field: "limit")
             }
             limit = number
         }

@@ -9,12 +9,15 @@ public enum JobScoring {
         result: JobResult, task: TaskSpec, candidate: Candidate, referenceCPUTimeS: Double?,
         judgements: [Scoring.Judgement] = []
     ) -> JobOutcome {
-        let ioWeights = task.testMode == .io && task.ioCases.count == result.tests.count ? task.ioCases.map(\.weight) : nil
+        let ioWeights =
+            task.testMode == .io && task.ioCases.count == result.tests.count ? task.ioCases.map(\.weight) : nil
         let tests = result.tests.enumerated().map { index, test in
             Scoring.TestOutcome(status: testStatus(test.status), weight: ioWeights?[index] ?? 1)
         }
         let severities = result.findings.compactMap { Scoring.Severity(rawValue: $0.severity.rawValue) }
-        let lines = candidate.files.values.reduce(0) { $0 + $1.split(separator: "\n", omittingEmptySubsequences: false).count }
+        let lines = candidate.files.values.reduce(0) {
+            $0 + $1.split(separator: "\n", omittingEmptySubsequences: false).count
+        }
         let testStep = result.steps.last { $0.name == .test }
         return JobOutcome(
             taskID: result.taskID, model: result.model, language: task.language.rawValue,

@@ -92,7 +92,8 @@ enum Schema {
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)
                 """)
-            let done = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
+            let done = Set(
+                try await connection.query("SELECT version FROM schema_migrations").map { try $0.int("version") })
             var applied: [Int] = []
             for migration in migrations where !done.contains(migration.version) {
                 for statement in migration.statements(database.dialect) {

@@ -65,7 +65,11 @@ extension Store {
                     try Self.encode(stored), try stored.score.map { try Self.encode($0) }, stored.score?.automated,
                     try Self.encode(outcome.outcome), referenceCPUTimeS, at, jobID)
                 pending.append(
-                    (jobID, .jobState(JobStateChange(state: state, taskID: job.taskID, model: job.model, verdict: stored.verdict))))
+                    (
+                        jobID,
+                        .jobState(
+                            JobStateChange(state: state, taskID: job.taskID, model: job.model, verdict: stored.verdict))
+                    ))
                 if let score = stored.score {
                     pending.append((jobID, .score(score)))
                 }
@@ -145,7 +149,10 @@ extension Store {
                             error = ?, result = ?, outcome = ?, completed_at = ? WHERE id = ?
                         """, message, try Self.encode(result), try Self.encode(outcome.outcome), at, jobID)
                     byRun[runID, default: []].append(
-                        (jobID, .jobState(JobStateChange(state: .errored, taskID: taskID, model: model, verdict: .errored))))
+                        (
+                            jobID,
+                            .jobState(JobStateChange(state: .errored, taskID: taskID, model: model, verdict: .errored))
+                        ))
                 } else {
                     try await connection.query(
                         """

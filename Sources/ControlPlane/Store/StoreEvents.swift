@@ -28,7 +28,8 @@ extension Store {
             throw ControlPlaneError.corrupt("run \(runID) vanished while its events were written")
         }
         let made = events.enumerated().map { offset, event in
-            RunEvent(id: last - events.count + 1 + offset, runID: runID, jobID: event.jobID, at: at, payload: event.payload)
+            RunEvent(
+                id: last - events.count + 1 + offset, runID: runID, jobID: event.jobID, at: at, payload: event.payload)
         }
         try await insertRows(
             connection, table: "events", columns: ["run_id", "id", "job_id", "type", "body", "at"],

@@ -45,11 +45,12 @@ extension Store {
             var queues: [FairShare.Queue] = []
             for run in openRuns {
                 let runID = try run.string("id")
-                let available = try await connection.query(
-                    """
-                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs j WHERE j.run_id = ? AND \(eligible) LIMIT ?) AS q
-                    """, [.text(runID)] + eligibleBinds + [.integer(Int64(wanted))]
-                ).first?.int("n") ?? 0
+                let available =
+                    try await connection.query(
+                        """
+                        SELECT COUNT(*) AS n FROM (SELECT 1 FROM jobs j WHERE j.run_id = ? AND \(eligible) LIMIT ?) AS q
+                        """, [.text(runID)] + eligibleBinds + [.integer(Int64(wanted))]
+                    ).first?.int("n") ?? 0
                 if available > 0 {
                     queues.append(
                         FairShare.Queue(
@@ -194,7 +195,8 @@ extension Store {
                     // An agent may only say it started; results arrive by completion.
                     if reported == .running && state == .leased {
                         state = .running
-                        pending.append((jobID, .jobState(JobStateChange(state: .running, taskID: job.taskID, model: job.model))))
+                        pending.append(
+                            (jobID, .jobState(JobStateChange(state: .running, taskID: job.taskID, model: job.model))))
                     }
                 case .step(let step): pending.append((jobID, .step(step)))
                 case .test(let test): pending.append((jobID, .test(test)))

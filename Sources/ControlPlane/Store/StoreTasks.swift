@@ -50,7 +50,9 @@ extension Store {
     public func listTasks(tenant: String, query: TaskQuery = TaskQuery()) async throws -> [TaskSpec] {
         var sql = "SELECT spec FROM tasks WHERE tenant = ?"
         var binds: [SQLValue] = [.text(tenant)]
-        for (column, value) in [("language", query.language), ("scenario", query.scenario), ("difficulty", query.difficulty)] {
+        for (column, value) in [
+            ("language", query.language), ("scenario", query.scenario), ("difficulty", query.difficulty),
+        ] {
             if let value {
                 sql += " AND \(column) = ?"
                 binds.append(.text(value))

@@ -1,5 +1,5 @@
-import Crypto
 import CrucibleAPI
+import Crypto
 import Foundation
 
 // Bearer tokens. Only a SHA-256 hash of each secret is stored, so a copy of the database does not let anyone

@@ -65,7 +65,8 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public static let metrics = APIEndpoint(.get, "/metrics", "metrics", roles: [], requiresToken: false)
 
     public static let all: [APIEndpoint] = [
-        createRun, getRun, getRunResults, getRunEvents, getRunPreferences, createTasks, listTasks, createJudgement, getLeaderboard,
+        createRun, getRun, getRunResults, getRunEvents, getRunPreferences, createTasks, listTasks, createJudgement,
+        getLeaderboard,
         listNodes, drainNode, registerAgent, leaseJobs, heartbeat, postJobEvents, completeJob, healthz, readyz,
         metrics,
     ]

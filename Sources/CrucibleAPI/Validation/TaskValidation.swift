@@ -31,7 +31,8 @@ extension TaskSpec: Validatable {
                 collector.add(
                     path.field("tests"),
                     "test_mode \"framework\" runs the toolchain's test runner over tests, but there are none; "
-                        + "add a test file such as \"\(language.testFile)\" (only test-generation tasks leave them to the candidate)")
+                        + "add a test file such as \"\(language.testFile)\" (only test-generation tasks leave them to the candidate)"
+                )
             }
         case .program:
             if files.isEmpty && tests.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -130,7 +131,8 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         let pids = (try? fileSystem.read(path("pids", "pids.events"))) ?? ""
         return CgroupUsage(
             cpuNanoseconds: cpuNanoseconds(), peakMemoryBytes: peak ?? 0,
-            oomKills: Int(cgroupKeyedValue(oom, "oom_kill") ?? 0), pidsLimitHits: Int(cgroupKeyedValue(pids, "max") ?? 0))
+            oomKills: Int(cgroupKeyedValue(oom, "oom_kill") ?? 0),
+            pidsLimitHits: Int(cgroupKeyedValue(pids, "max") ?? 0))
     }
 
     func processes() -> [pid_t] {

@@ -20,7 +20,8 @@ public enum PolicyDescription {
         out.append("capabilities: none")
         out.append("limits:")
         let rows: [(String, String)] = [
-            ("cpu_time", Quantity.formatDuration(limits.cpuTime)), ("wall_time", Quantity.formatDuration(limits.wallTime)),
+            ("cpu_time", Quantity.formatDuration(limits.cpuTime)),
+            ("wall_time", Quantity.formatDuration(limits.wallTime)),
             ("memory", Quantity.formatSize(limits.memory)), ("pids", "\(limits.pids)"),
             ("cpu_cores", "\(limits.cpuCores)"), ("cpu_weight", "\(limits.cpuWeight)"),
             ("file_size", Quantity.formatSize(limits.fileSize)), ("open_files", "\(limits.openFiles)"),
@@ -40,7 +41,9 @@ public enum PolicyDescription {
                 let size = mount.size ?? (mount.target == "/dev/shm" ? limits.shmSize : limits.tmpSize)
                 words.append("size \(Quantity.formatSize(size))")
             }
-            if mount.kind == .workdir { words.append("read-write (a bound directory, or a \(Quantity.formatSize(limits.workSize)) tmpfs)") }
+            if mount.kind == .workdir {
+                words.append("read-write (a bound directory, or a \(Quantity.formatSize(limits.workSize)) tmpfs)")
+            }
             if mount.optional { words.append("(optional)") }
             out.append(words.joined(separator: " "))
         }
@@ -53,14 +56,19 @@ public enum PolicyDescription {
         for rule in policy.seccomp.rules {
             out.append("  - \(rule.action): \(rule.why.replacingOccurrences(of: "\n", with: " "))")
             if !rule.args.isEmpty {
-                let conditions = rule.args.map { "arg\($0.index) & 0x\(String($0.mask, radix: 16)) == 0x\(String($0.value, radix: 16))" }
+                let conditions = rule.args.map {
+                    "arg\($0.index) & 0x\(String($0.mask, radix: 16)) == 0x\(String($0.value, radix: 16))"
+                }
                 out.append("      when \(conditions.joined(separator: " or "))")
             }
             let calls = program.resolved.filter { resolved in
-                rule.syscalls.contains(resolved.name) && resolved.action == rule.action && resolved.conditional == !rule.args.isEmpty
+                rule.syscalls.contains(resolved.name) && resolved.action == rule.action
+                    && resolved.conditional == !rule.args.isEmpty
             }
             var seen = Set<String>()
-            let names = calls.filter { seen.insert($0.name).inserted }.map { "\($0.name)(\($0.number.map(String.init) ?? "n/a"))" }
+            let names = calls.filter { seen.insert($0.name).inserted }.map {
+                "\($0.name)(\($0.number.map(String.init) ?? "n/a"))"
+            }
             out.append(contentsOf: wrap(names, indent: "      "))
         }
         return out.joined(separator: "\n")
@@ -87,7 +95,9 @@ public enum PolicyDescription {
             ],
             "environment": Dictionary(policy.environment.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
             "mounts": policy.mounts.map { mount -> [String: Any] in
-                var item: [String: Any] = ["target": mount.target, "type": mount.kind.rawValue, "optional": mount.optional]
+                var item: [String: Any] = [
+                    "target": mount.target, "type": mount.kind.rawValue, "optional": mount.optional,
+                ]
                 if let source = mount.source { item["source"] = source }
                 if mount.kind == .bind { item["read_only"] = mount.readOnly }
                 if let size = mount.size { item["size_bytes"] = size }

@@ -73,9 +73,17 @@ private struct PolicyReader {
             "version", "image", "identity", "hostname", "network", "limits", "environment", "capabilities",
             "mounts", "files", "seccomp",
         ]
-        var version = base?.version, image = base?.image, identity = base?.identity, hostname = base?.hostname
-        var network = base?.network, limits = base?.limits, environment = base?.environment
-        var capabilities = base?.capabilities, mounts = base?.mounts, files = base?.files, seccomp = base?.seccomp
+        var version = base?.version
+        var image = base?.image
+        var identity = base?.identity
+        var hostname = base?.hostname
+        var network = base?.network
+        var limits = base?.limits
+        var environment = base?.environment
+        var capabilities = base?.capabilities
+        var mounts = base?.mounts
+        var files = base?.files
+        var seccomp = base?.seccomp
         for (key, value) in try root.mapping(known: known) {
             switch key {
             case "version":
@@ -226,8 +234,11 @@ private struct PolicyReader {
         var targets = Set<String>()
         var workdirs = 0
         let rules = try value.list().map { item -> MountRule in
-            var target: String?, kind: MountKind?, source: String?
-            var readOnly = true, optional = false
+            var target: String?
+            var kind: MountKind?
+            var source: String?
+            var readOnly = true
+            var optional = false
             var size: UInt64?
             for (key, field) in try item.mapping(known: ["target", "type", "source", "read_only", "optional", "size"]) {
                 switch key {
@@ -246,34 +257,34 @@ private struct PolicyReader {
                 default: break
                 }
             }
-            let target_ = try required(target, "target", in: item)
-            let kind_ = try required(kind, "type", in: item)
-            guard targets.insert(target_).inserted else { throw item.fail("\(target_) is mounted twice") }
-            guard target_ != "/" else { throw item.fail("the root is built by the sandbox; mount below it") }
-            switch kind_ {
+            let mountTarget = try required(target, "target", in: item)
+            let mountKind = try required(kind, "type", in: item)
+            guard targets.insert(mountTarget).inserted else { throw item.fail("\(mountTarget) is mounted twice") }
+            guard mountTarget != "/" else { throw item.fail("the root is built by the sandbox; mount below it") }
+            switch mountKind {
             case .bind:
                 guard source != nil else { throw item.fail("a bind needs a source") }
             case .workdir:
                 workdirs += 1
             case .device:
-                let name = String(target_.dropFirst("/dev/".count))
-                guard target_.hasPrefix("/dev/"), MountRule.allowedDevices.contains(name) else {
+                let name = String(mountTarget.dropFirst("/dev/".count))
+                guard mountTarget.hasPrefix("/dev/"), MountRule.allowedDevices.contains(name) else {
                     let names = MountRule.allowedDevices.sorted().joined(separator: ", ")
-                    throw item.fail("\(target_) is not an allowed device; devices are /dev/ + one of \(names)")
+                    throw item.fail("\(mountTarget) is not an allowed device; devices are /dev/ + one of \(names)")
                 }
             case .tmpfs:
-                if size == nil, target_ != "/tmp", target_ != "/dev/shm" {
+                if size == nil, mountTarget != "/tmp", mountTarget != "/dev/shm" {
                     throw item.fail("a tmpfs other than /tmp and /dev/shm needs a size")
                 }
             case .proc:
                 break
             }
-            if kind_ != .bind, source != nil, kind_ != .device {
+            if mountKind != .bind, source != nil, mountKind != .device {
                 throw item.fail("only binds take a source")
             }
             return MountRule(
-                target: target_, kind: kind_, source: kind_ == .device ? target_ : source, readOnly: readOnly,
-                optional: optional, size: size, line: item.line)
+                target: mountTarget, kind: mountKind, source: mountKind == .device ? mountTarget : source,
+                readOnly: readOnly, optional: optional, size: size, line: item.line)
         }
         guard workdirs == 1 else { throw value.fail("exactly one mount must be of type workdir (it is the cwd)") }
         return rules
@@ -298,7 +309,9 @@ private struct PolicyReader {
     }
 
     private func readSeccomp(_ value: YAMLValue) throws -> SeccompPolicy {
-        var defaultAction: SeccompAction?, badArch: SeccompAction?, rules: [SeccompRule]?
+        var defaultAction: SeccompAction?
+        var badArch: SeccompAction?
+        var rules: [SeccompRule]?
         for (key, item) in try value.mapping(known: ["default_action", "bad_architecture_action", "rules"]) {
             switch key {
             case "default_action": defaultAction = try readAction(item)
@@ -314,7 +327,9 @@ private struct PolicyReader {
     }
 
     private func readRule(_ item: YAMLValue) throws -> SeccompRule {
-        var action: SeccompAction?, why: String?, syscalls: [String]?
+        var action: SeccompAction?
+        var why: String?
+        var syscalls: [String]?
         var args: [SeccompArgument] = []
         for (key, field) in try item.mapping(known: ["action", "why", "syscalls", "args"]) {
             switch key {
@@ -329,7 +344,9 @@ private struct PolicyReader {
                 }
             case "args":
                 args = try field.list().map { arg in
-                    var index: Int?, mask: UInt64?, argValue: UInt64?
+                    var index: Int?
+                    var mask: UInt64?
+                    var argValue: UInt64?
                     for (argKey, argField) in try arg.mapping(known: ["index", "mask", "value"]) {
                         switch argKey {
                         case "index": index = try argField.int(in: 0...5)

@@ -104,9 +104,19 @@ extension HostileProbe {
         },
         HostileProbe(name: "keyring", attempt: "add_key, keyctl, request_key", expectation: .refused) {
             refusals([
-                ("add_key", "user".withCString { type in "k".withCString { rawCall("add_key", Int(bitPattern: type), Int(bitPattern: $0), 0, 0, -2) } }),
+                (
+                    "add_key",
+                    "user".withCString { type in
+                        "k".withCString { rawCall("add_key", Int(bitPattern: type), Int(bitPattern: $0), 0, 0, -2) }
+                    }
+                ),
                 ("keyctl", rawCall("keyctl", 0, -2, 0)),
-                ("request_key", "user".withCString { type in "k".withCString { rawCall("request_key", Int(bitPattern: type), Int(bitPattern: $0), 0, 0) } }),
+                (
+                    "request_key",
+                    "user".withCString { type in
+                        "k".withCString { rawCall("request_key", Int(bitPattern: type), Int(bitPattern: $0), 0, 0) }
+                    }
+                ),
             ])
         },
         HostileProbe(name: "ptrace", attempt: "ptrace the sandbox's init and itself", expectation: .refused) {
@@ -121,7 +131,8 @@ extension HostileProbe {
                 return withUnsafeMutablePointer(to: &local) { localPointer in
                     withUnsafeMutablePointer(to: &remote) { remotePointer in
                         rawCall(
-                            "process_vm_readv", 1, Int(bitPattern: localPointer), 1, Int(bitPattern: remotePointer), 1, 0)
+                            "process_vm_readv", 1, Int(bitPattern: localPointer), 1, Int(bitPattern: remotePointer), 1,
+                            0)
                     }
                 }
             }
@@ -129,13 +140,30 @@ extension HostileProbe {
         },
         HostileProbe(name: "mount", attempt: "mount, umount, pivot_root, chroot", expectation: .refused) {
             refusals([
-                ("mount tmpfs", "none".withCString { src in "/tmp".withCString { dst in "tmpfs".withCString { rawCall("mount", Int(bitPattern: src), Int(bitPattern: dst), Int(bitPattern: $0), 0, 0) } } }),
+                (
+                    "mount tmpfs",
+                    "none".withCString { src in
+                        "/tmp".withCString { dst in
+                            "tmpfs".withCString {
+                                rawCall("mount", Int(bitPattern: src), Int(bitPattern: dst), Int(bitPattern: $0), 0, 0)
+                            }
+                        }
+                    }
+                ),
                 ("umount2 /proc", "/proc".withCString { rawCall("umount2", Int(bitPattern: $0), 2) }),
-                ("pivot_root", "/tmp".withCString { new in "/tmp".withCString { rawCall("pivot_root", Int(bitPattern: new), Int(bitPattern: $0)) } }),
+                (
+                    "pivot_root",
+                    "/tmp".withCString { new in
+                        "/tmp".withCString { rawCall("pivot_root", Int(bitPattern: new), Int(bitPattern: $0)) }
+                    }
+                ),
                 ("chroot", "/tmp".withCString { rawCall("chroot", Int(bitPattern: $0)) }),
             ])
         },
-        HostileProbe(name: "nested-namespaces", attempt: "unshare and clone with new user/mount/net namespaces, setns", expectation: .refused) {
+        HostileProbe(
+            name: "nested-namespaces", attempt: "unshare and clone with new user/mount/net namespaces, setns",
+            expectation: .refused
+        ) {
             refusals([
                 ("unshare(CLONE_NEWUSER)", rawCall("unshare", 0x1000_0000)),
                 ("unshare(CLONE_NEWNS)", rawCall("unshare", 0x0002_0000)),
@@ -144,7 +172,11 @@ extension HostileProbe {
                 ("setns", rawCall("setns", 0, 0)),
             ])
         },
-        HostileProbe(name: "kernel-interfaces", attempt: "bpf, perf_event_open, userfaultfd, kexec_load, init_module, open_by_handle_at", expectation: .refused) {
+        HostileProbe(
+            name: "kernel-interfaces",
+            attempt: "bpf, perf_event_open, userfaultfd, kexec_load, init_module, open_by_handle_at",
+            expectation: .refused
+        ) {
             refusals([
                 ("bpf", rawCall("bpf", 0, 0, 0)), ("perf_event_open", rawCall("perf_event_open", 0, 0, -1, -1, 0)),
                 ("userfaultfd", rawCall("userfaultfd", 0)), ("kexec_load", rawCall("kexec_load", 0, 0, 0, 0)),
@@ -152,15 +184,23 @@ extension HostileProbe {
                 ("open_by_handle_at", rawCall("open_by_handle_at", 0, 0, 0)),
             ])
         },
-        HostileProbe(name: "tiocsti", attempt: "TIOCSTI and TIOCLINUX ioctls (also with garbage in the high bits)", expectation: .refused) {
+        HostileProbe(
+            name: "tiocsti", attempt: "TIOCSTI and TIOCLINUX ioctls (also with garbage in the high bits)",
+            expectation: .refused
+        ) {
             var character: UInt8 = 0x61
             let tiocsti = withUnsafeMutablePointer(to: &character) { rawCall("ioctl", 0, 0x5412, Int(bitPattern: $0)) }
-            let high = withUnsafeMutablePointer(to: &character) { rawCall("ioctl", 0, 0x1_0000_5412, Int(bitPattern: $0)) }
+            let high = withUnsafeMutablePointer(to: &character) {
+                rawCall("ioctl", 0, 0x1_0000_5412, Int(bitPattern: $0))
+            }
             let linux = withUnsafeMutablePointer(to: &character) { rawCall("ioctl", 0, 0x541c, Int(bitPattern: $0)) }
             let results = [("TIOCSTI", tiocsti), ("TIOCSTI|1<<32", high), ("TIOCLINUX", linux)]
             // ENOTTY would mean the call reached the terminal layer: the filter must stop it first.
             let filtered = results.allSatisfy { $0.1 == -Int(EPERM) }
-            return (filtered, results.map { "\($0.0): \($0.1 < 0 ? errnoName(Int32(-$0.1)) : "succeeded")" }.joined(separator: "; "))
+            return (
+                filtered,
+                results.map { "\($0.0): \($0.1 < 0 ? errnoName(Int32(-$0.1)) : "succeeded")" }.joined(separator: "; ")
+            )
         },
         HostileProbe(name: "int80", attempt: "a 32-bit system call through int 0x80", expectation: .killedBy(SIGSYS)) {
             let result = csbx_probe_int80_getpid()
@@ -170,7 +210,9 @@ extension HostileProbe {
             let result = csbx_probe_x32_getpid()
             return (false, "x32 getpid returned \(result)")
         },
-        HostileProbe(name: "fallocate-keep-size", attempt: "reserve 1 GiB past the end of a file", expectation: .refused) {
+        HostileProbe(
+            name: "fallocate-keep-size", attempt: "reserve 1 GiB past the end of a file", expectation: .refused
+        ) {
             let fd = open("/work/reserve", O_CREAT | O_WRONLY, 0o644)
             defer { if fd >= 0 { close(fd) } }
             return refusal("fallocate(KEEP_SIZE)", rawCall("fallocate", Int(fd), 1, 0, 1 << 30))
@@ -178,23 +220,36 @@ extension HostileProbe {
     ]
 
     static let filesystemProbes: [HostileProbe] = [
-        HostileProbe(name: "host-secrets", attempt: "read /etc/shadow, /root, ssh keys, the host's /etc", expectation: .refused) {
-            refusals(["/etc/shadow", "/root/.ssh/id_rsa", "/etc/ssh/ssh_host_ed25519_key", "/home", "/var/lib", "/etc/sudoers"].map {
-                ("open \($0)", openResult($0, O_RDONLY))
-            })
+        HostileProbe(
+            name: "host-secrets", attempt: "read /etc/shadow, /root, ssh keys, the host's /etc", expectation: .refused
+        ) {
+            refusals(
+                [
+                    "/etc/shadow", "/root/.ssh/id_rsa", "/etc/ssh/ssh_host_ed25519_key", "/home", "/var/lib",
+                    "/etc/sudoers",
+                ].map {
+                    ("open \($0)", openResult($0, O_RDONLY))
+                })
         },
-        HostileProbe(name: "init-environment", attempt: "read /proc/1/environ, /proc/1/mem, /proc/1/root", expectation: .refused) {
+        HostileProbe(
+            name: "init-environment", attempt: "read /proc/1/environ, /proc/1/mem, /proc/1/root", expectation: .refused
+        ) {
             let environ = openResult("/proc/1/environ", O_RDONLY)
             let mem = openResult("/proc/1/mem", O_RDWR)
             let root = openResult("/proc/1/root/etc", O_RDONLY)
             return refusals([("/proc/1/environ", environ), ("/proc/1/mem", mem), ("/proc/1/root", root)])
         },
-        HostileProbe(name: "write-outside-work", attempt: "create files in /, /usr, /etc, /bin, /proc/sys", expectation: .refused) {
-            refusals(["/escape", "/usr/escape", "/etc/escape", "/usr/bin/escape", "/proc/sys/kernel/hostname"].map {
-                ("write \($0)", openResult($0, O_CREAT | O_WRONLY | O_TRUNC))
-            })
+        HostileProbe(
+            name: "write-outside-work", attempt: "create files in /, /usr, /etc, /bin, /proc/sys", expectation: .refused
+        ) {
+            refusals(
+                ["/escape", "/usr/escape", "/etc/escape", "/usr/bin/escape", "/proc/sys/kernel/hostname"].map {
+                    ("write \($0)", openResult($0, O_CREAT | O_WRONLY | O_TRUNC))
+                })
         },
-        HostileProbe(name: "mknod", attempt: "create a device node for the disk and for /dev/mem", expectation: .refused) {
+        HostileProbe(
+            name: "mknod", attempt: "create a device node for the disk and for /dev/mem", expectation: .refused
+        ) {
             refusals([
                 ("mknod sda", Int(mknod("/work/sda", S_IFBLK | 0o666, dev_t(8 << 8)) == 0 ? 0 : -errno)),
                 ("mknod mem", Int(mknod("/tmp/mem", S_IFCHR | 0o666, dev_t(1 << 8 | 1)) == 0 ? 0 : -errno)),
@@ -212,10 +267,15 @@ extension HostileProbe {
             let owned = info.st_uid == getuid()
             return (owned && chown.hasSuffix("refused"), "owner uid \(info.st_uid) (mine \(getuid())); \(chown)")
         },
-        HostileProbe(name: "proc-self-mem", attempt: "write its own /proc/self/mem, then the init's", expectation: .observed) {
+        HostileProbe(
+            name: "proc-self-mem", attempt: "write its own /proc/self/mem, then the init's", expectation: .observed
+        ) {
             let own = openResult("/proc/self/mem", O_RDWR)
             let initMem = openResult("/proc/1/mem", O_RDWR)
-            return (initMem < 0, "own: \(own >= 0 ? "opened (harmless)" : errnoName(Int32(-own))); init: \(initMem >= 0 ? "opened" : errnoName(Int32(-initMem)))")
+            return (
+                initMem < 0,
+                "own: \(own >= 0 ? "opened (harmless)" : errnoName(Int32(-own))); init: \(initMem >= 0 ? "opened" : errnoName(Int32(-initMem)))"
+            )
         },
     ]
 
@@ -229,17 +289,32 @@ extension HostileProbe {
             let names = ProcessInfo.processInfo.environment.keys.sorted()
             let allowed: Set<String> = ["PATH", "HOME", "LANG", "TMPDIR", "LC_ALL", "TERM", "USER", "PWD", "SHLVL"]
             let leaked = names.filter { !allowed.contains($0) }
-            return (leaked.isEmpty, leaked.isEmpty ? "only \(names.joined(separator: ", "))" : "unexpected: \(leaked.joined(separator: ", "))")
+            return (
+                leaked.isEmpty,
+                leaked.isEmpty
+                    ? "only \(names.joined(separator: ", "))" : "unexpected: \(leaked.joined(separator: ", "))"
+            )
         },
-        HostileProbe(name: "capabilities", attempt: "read its capabilities, no_new_privs and seccomp mode", expectation: .observed) {
+        HostileProbe(
+            name: "capabilities", attempt: "read its capabilities, no_new_privs and seccomp mode",
+            expectation: .observed
+        ) {
             let status = readWholeFile("/proc/self/status") ?? ""
-            let lines = status.split(separator: "\n").filter { $0.hasPrefix("Cap") || $0.hasPrefix("NoNewPrivs") || $0.hasPrefix("Seccomp:") }
+            let lines = status.split(separator: "\n").filter {
+                $0.hasPrefix("Cap") || $0.hasPrefix("NoNewPrivs") || $0.hasPrefix("Seccomp:")
+            }
             let capsZero = lines.filter { $0.hasPrefix("Cap") }.allSatisfy { $0.hasSuffix("0000000000000000") }
             let nnp = lines.contains { $0.hasPrefix("NoNewPrivs") && $0.hasSuffix("1") }
             let seccomp = lines.contains { $0.hasPrefix("Seccomp:") && $0.hasSuffix("2") }
-            return (capsZero && nnp && seccomp, lines.map { $0.replacingOccurrences(of: "\t", with: " ") }.joined(separator: ", "))
+            return (
+                capsZero && nnp && seccomp,
+                lines.map { $0.replacingOccurrences(of: "\t", with: " ") }.joined(separator: ", ")
+            )
         },
-        HostileProbe(name: "host-network", attempt: "connect to the host's loopback, an outside address, and list interfaces", expectation: .observed) {
+        HostileProbe(
+            name: "host-network", attempt: "connect to the host's loopback, an outside address, and list interfaces",
+            expectation: .observed
+        ) {
             func connectTo(_ address: String, _ port: UInt16) -> Int32 {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 guard fd >= 0 else { return errno }
@@ -249,7 +324,9 @@ extension HostileProbe {
                 sa.sin_port = port.bigEndian
                 inet_pton(AF_INET, address, &sa.sin_addr)
                 let rc = withUnsafePointer(to: &sa) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
                 }
                 return rc == 0 ? 0 : errno
             }
@@ -258,14 +335,24 @@ extension HostileProbe {
             let outside = connectTo("192.0.2.1", 80)
             let interfaces = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/net/dev_snmp6")) ?? [])
             let netDev = readWholeFile("/proc/self/net/dev") ?? ""
-            let names = netDev.split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
+            let names = netDev.split(separator: "\n").dropFirst(2).compactMap {
+                $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces)
+            }
             let contained = loopback != 0 && outside != 0 && names.allSatisfy { $0 == "lo" }
             _ = interfaces
-            return (contained, "127.0.0.1:22 \(loopback == 0 ? "connected" : errnoName(loopback)); 192.0.2.1:80 \(outside == 0 ? "connected" : errnoName(outside)); interfaces: \(names.joined(separator: ","))")
+            return (
+                contained,
+                "127.0.0.1:22 \(loopback == 0 ? "connected" : errnoName(loopback)); 192.0.2.1:80 \(outside == 0 ? "connected" : errnoName(outside)); interfaces: \(names.joined(separator: ","))"
+            )
         },
-        HostileProbe(name: "abstract-socket", attempt: "connect to the host's abstract unix sockets (systemd, dbus, X11)", expectation: .observed) {
+        HostileProbe(
+            name: "abstract-socket", attempt: "connect to the host's abstract unix sockets (systemd, dbus, X11)",
+            expectation: .observed
+        ) {
             var reached: [String] = []
-            for name in ["/org/freedesktop/systemd1/notify", "/tmp/dbus-crucible", "/tmp/.X11-unix/X0", "crucible-test-abstract"] {
+            for name in [
+                "/org/freedesktop/systemd1/notify", "/tmp/dbus-crucible", "/tmp/.X11-unix/X0", "crucible-test-abstract",
+            ] {
                 let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
                 guard fd >= 0 else { continue }
                 var address = sockaddr_un()
@@ -276,16 +363,27 @@ extension HostileProbe {
                     for (index, byte) in bytes.prefix(buffer.count - 1).enumerated() { buffer[index + 1] = byte }
                 }
                 let length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
-                let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
+                let rc = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) }
+                }
                 if rc == 0 { reached.append(name) }
                 close(fd)
             }
-            return (reached.isEmpty, reached.isEmpty ? "no abstract socket of the host is reachable" : "reached \(reached.joined(separator: ", "))")
+            return (
+                reached.isEmpty,
+                reached.isEmpty
+                    ? "no abstract socket of the host is reachable" : "reached \(reached.joined(separator: ", "))"
+            )
         },
-        HostileProbe(name: "kill-everything", attempt: "kill -9 -1 (every process it can signal)", expectation: .observed) {
+        HostileProbe(
+            name: "kill-everything", attempt: "kill -9 -1 (every process it can signal)", expectation: .observed
+        ) {
             let result = kill(-1, SIGKILL)
             // Only processes in the sandbox's pid namespace can be reached; the test suite checks the host.
-            return (true, "kill(-1, SIGKILL) \(result == 0 ? "delivered inside the sandbox only" : "refused (\(errnoName(errno)))")")
+            return (
+                true,
+                "kill(-1, SIGKILL) \(result == 0 ? "delivered inside the sandbox only" : "refused (\(errnoName(errno)))")"
+            )
         },
     ]
 
@@ -315,7 +413,12 @@ extension HostileProbe {
                 var attributes = pthread_attr_t()
                 pthread_attr_init(&attributes)
                 pthread_attr_setstacksize(&attributes, 64 * 1024)
-                let rc = pthread_create(&thread, &attributes, { _ in pause(); return nil }, nil)
+                let rc = pthread_create(
+                    &thread, &attributes,
+                    { _ in
+                        pause()
+                        return nil
+                    }, nil)
                 pthread_attr_destroy(&attributes)
                 if rc != 0 {
                     failure = rc
@@ -325,10 +428,14 @@ extension HostileProbe {
             }
             return (failure == EAGAIN, "pthread_create failed after \(threads) threads with \(errnoName(failure))")
         },
-        HostileProbe(name: "memory-bomb", attempt: "allocate and touch memory without end", expectation: .status(.memoryLimit)) {
+        HostileProbe(
+            name: "memory-bomb", attempt: "allocate and touch memory without end", expectation: .status(.memoryLimit)
+        ) {
             var blocks: [UnsafeMutableRawPointer] = []
             while true {
-                guard let block = malloc(16 << 20) else { return (true, "malloc failed after \(blocks.count * 16) MiB") }
+                guard let block = malloc(16 << 20) else {
+                    return (true, "malloc failed after \(blocks.count * 16) MiB")
+                }
                 memset(block, 1, 16 << 20)
                 blocks.append(block)
             }
@@ -351,7 +458,9 @@ extension HostileProbe {
             let shm = fill("/dev/shm/fill")
             return (tmp.contains("ENOSPC") || tmp.contains("EFBIG"), "\(tmp); \(shm)")
         },
-        HostileProbe(name: "disk-bomb", attempt: "fill /work with one file, then with many small files", expectation: .observed) {
+        HostileProbe(
+            name: "disk-bomb", attempt: "fill /work with one file, then with many small files", expectation: .observed
+        ) {
             let fd = open("/work/big", O_CREAT | O_WRONLY | O_TRUNC, 0o644)
             var written = 0
             var stopped: Int32 = 0
@@ -382,9 +491,15 @@ extension HostileProbe {
                 files += 1
             }
             let bounded = (stopped == EFBIG || stopped == ENOSPC) && (inodeError == ENOSPC || inodeError == EDQUOT)
-            return (bounded, "one file stopped at \(written >> 20) MiB (\(errnoName(stopped))); \(files) files then \(errnoName(inodeError))")
+            return (
+                bounded,
+                "one file stopped at \(written >> 20) MiB (\(errnoName(stopped))); \(files) files then \(errnoName(inodeError))"
+            )
         },
-        HostileProbe(name: "sparse-file", attempt: "grow a file to 1 TiB with ftruncate and pwrite far out", expectation: .refused) {
+        HostileProbe(
+            name: "sparse-file", attempt: "grow a file to 1 TiB with ftruncate and pwrite far out",
+            expectation: .refused
+        ) {
             signal(SIGXFSZ, SIG_IGN)
             let fd = open("/work/sparse", O_CREAT | O_WRONLY, 0o644)
             defer { if fd >= 0 { close(fd) } }
@@ -409,7 +524,10 @@ extension HostileProbe {
             }
             return (failure == EMFILE, "open failed after \(count) descriptors with \(errnoName(failure))")
         },
-        HostileProbe(name: "cpu-burn", attempt: "burn CPU in many processes at once", expectation: .status(.cpuTimeLimit), wallTime: 60) {
+        HostileProbe(
+            name: "cpu-burn", attempt: "burn CPU in many processes at once", expectation: .status(.cpuTimeLimit),
+            wallTime: 60
+        ) {
             for _ in 0..<8 where fork() == 0 { break }
             var x: UInt64 = 1
             while true { x = x &* 6_364_136_223_846_793_005 &+ 1 }
@@ -432,10 +550,17 @@ extension HostileProbe {
             // The supervisor kills the whole cgroup when the program ends; the test suite checks the host.
             return (true, "left a daemon behind for the supervisor to kill")
         },
-        HostileProbe(name: "sysv-shm", attempt: "leave a 32 MiB System V shared memory segment behind", expectation: .observed) {
+        HostileProbe(
+            name: "sysv-shm", attempt: "leave a 32 MiB System V shared memory segment behind", expectation: .observed
+        ) {
             let id = shmget(IPC_PRIVATE, 32 << 20, IPC_CREAT | 0o600)
             // The ipc namespace dies with the sandbox and takes the segment with it; the suite checks the host.
-            return (true, id >= 0 ? "created segment \(id) in the sandbox's own ipc namespace" : "shmget refused (\(errnoName(errno)))")
+            return (
+                true,
+                id >= 0
+                    ? "created segment \(id) in the sandbox's own ipc namespace"
+                    : "shmget refused (\(errnoName(errno)))"
+            )
         },
     ]
 

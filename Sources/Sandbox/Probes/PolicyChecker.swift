@@ -31,7 +31,8 @@ public struct PolicyChecker: Sendable {
     public init(runner: SandboxRunner, policy: SandboxPolicy, probeExecutable: String? = nil, firstSlot: Int = 0) {
         self.runner = runner
         self.probeExecutable =
-            probeExecutable ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+            probeExecutable ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? "/proc/self/exe"
         self.firstSlot = firstSlot
         var tightened = policy
         tightened.limits = policy.limits.tightened(by: Self.probeLimits)
@@ -72,7 +73,9 @@ public struct PolicyChecker: Sendable {
             command: ["/.crucible/crucible", "probe", probe.name], policy: probePolicy, slot: slot,
             extraMounts: Self.probeMounts(executable: probeExecutable, hostImage: policy.image == ImageStore.host))
         let result = try await runner.run(request)
-        let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("probe: ") }).map { String($0.dropFirst(7)) }
+        let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("probe: ") }).map {
+            String($0.dropFirst(7))
+        }
         var detail = line ?? result.stderr.split(separator: "\n").last.map(String.init) ?? ""
         let probeSaw = result.status == .ok
         var contained: Bool

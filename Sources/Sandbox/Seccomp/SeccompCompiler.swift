@@ -52,7 +52,8 @@ public enum SeccompCompiler {
             for name in rule.syscalls {
                 guard let number = syscallNumber(name) else {
                     throw SandboxError.invalidPolicy(
-                        key: "seccomp.rules", line: rule.line, message: "'\(name)' is not a system call libseccomp knows")
+                        key: "seccomp.rules", line: rule.line,
+                        message: "'\(name)' is not a system call libseccomp knows")
                 }
                 if rule.args.isEmpty {
                     if let (earlier, line) = unconditional[name], earlier != rule.action {

@@ -92,7 +92,8 @@ public struct RootSkeleton: Sendable {
                 }
                 mounts.append(
                     PlannedMount(
-                        kind: rule.kind, target: rule.target, source: source, readOnly: rule.kind == .bind && rule.readOnly,
+                        kind: rule.kind, target: rule.target, source: source,
+                        readOnly: rule.kind == .bind && rule.readOnly,
                         recursive: rule.kind == .bind, size: nil))
             case .workdir, .tmpfs, .proc:
                 addDirectory(rule.target)

@@ -28,7 +28,8 @@ public final class SandboxRunner: Sendable {
 
     init(logger: Logger, runtimeDirectory: String, images: ImageStore, spawnerProgram: SpawnerProgram) throws {
         guard geteuid() == 0 else {
-            throw SandboxError.unavailable("crucible must run as root to build sandboxes (it drops to an unprivileged uid per sandbox)")
+            throw SandboxError.unavailable(
+                "crucible must run as root to build sandboxes (it drops to an unprivileged uid per sandbox)")
         }
         self.logger = logger
         self.runtimeDirectory = runtimeDirectory
@@ -37,7 +38,8 @@ public final class SandboxRunner: Sendable {
         self.spawner = Spawner(logger: logger, program: spawnerProgram)
         self.cgroupPool = CgroupPool(driver: cgroups)
         cgroups.sweepStale()
-        logger.debug("sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
+        logger.debug(
+            "sandbox runner ready", metadata: ["cgroup": "\(cgroups.version.rawValue)", "at": "\(cgroups.location)"])
     }
 
     /// Which program sandboxes are cloned from, for operators (`crucible agent --check`).
@@ -97,7 +99,9 @@ public final class SandboxRunner: Sendable {
         guard let first = request.command.first, !first.isEmpty else {
             throw SandboxError.invalidRequest("no command given; put it after -- (crucible sandbox run -- /bin/true)")
         }
-        if let workdir = request.workdir { try WorkdirCheck.verify(workdir, uid: request.hostUID, gid: request.hostGID) }
+        if let workdir = request.workdir {
+            try WorkdirCheck.verify(workdir, uid: request.hostUID, gid: request.hostGID)
+        }
         let plan = try prepare(request.policy, extraMounts: request.extraMounts)
         let limits = request.policy.limits
         let cgroup = try cgroupPool.take(
@@ -160,7 +164,8 @@ public final class SandboxRunner: Sendable {
             if released == 1 { throw setupError(failure, request: request, plan: plan) }
             if released == 2 {
                 throw SandboxError.setupFailed(
-                    step: "set-up", errno: 0, detail: "it did not finish within \(Self.setupTimeoutMilliseconds / 1000)s")
+                    step: "set-up", errno: 0,
+                    detail: "it did not finish within \(Self.setupTimeoutMilliseconds / 1000)s")
             }
             throw SandboxError.setupFailed(step: "release the child", errno: parentErrno, detail: "")
         }
@@ -249,7 +254,8 @@ public final class SandboxRunner: Sendable {
         return reaped
     }
 
-    private func setupError(_ failure: csbx_setup_error, request: SandboxRequest, plan: PreparedPolicy) -> SandboxError {
+    private func setupError(_ failure: csbx_setup_error, request: SandboxRequest, plan: PreparedPolicy) -> SandboxError
+    {
         let step = String(cString: csbx_step_name(failure.step))
         var detail = ""
         switch Int(failure.step) {

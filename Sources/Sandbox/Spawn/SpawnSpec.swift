@@ -39,7 +39,8 @@ func withSpawnSpec<R>(
                 // The sandbox's own disk: a tmpfs of work_size, owned by the program's uid.
                 mount.kind = Int32(CSBX_MOUNT_TMPFS.rawValue)
                 mount.data = arena.string(
-                    "size=\(limits.workSize),nr_inodes=\(limits.inodes),mode=0755,uid=\(identity.insideUID),gid=\(identity.insideGID)")
+                    "size=\(limits.workSize),nr_inodes=\(limits.inodes),mode=0755,uid=\(identity.insideUID),gid=\(identity.insideGID)"
+                )
             }
         }
         mounts.append(mount)
@@ -48,7 +49,8 @@ func withSpawnSpec<R>(
 
     let rlimits: [csbx_rlimit] = [
         csbx_rlimit(resource: Int32(RLIMIT_CORE.rawValue), soft: 0, hard: 0),
-        csbx_rlimit(resource: Int32(RLIMIT_NOFILE.rawValue), soft: UInt64(limits.openFiles), hard: UInt64(limits.openFiles)),
+        csbx_rlimit(
+            resource: Int32(RLIMIT_NOFILE.rawValue), soft: UInt64(limits.openFiles), hard: UInt64(limits.openFiles)),
         csbx_rlimit(resource: Int32(RLIMIT_FSIZE.rawValue), soft: limits.fileSize, hard: limits.fileSize),
         csbx_rlimit(resource: Int32(RLIMIT_STACK.rawValue), soft: limits.stack, hard: limits.stack),
     ]

@@ -14,7 +14,9 @@ public struct ToolchainCatalog: Sendable {
         var toolchains: [String: ToolchainDefinition] = [:]
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         guard !files.isEmpty else {
-            throw ToolchainError.notFound("no toolchain definitions in \(directory); point CRUCIBLE_TOOLCHAINS at the project's toolchains/ directory")
+            throw ToolchainError.notFound(
+                "no toolchain definitions in \(directory); point CRUCIBLE_TOOLCHAINS at the project's toolchains/ directory"
+            )
         }
         for file in files.sorted() where file.hasSuffix(".yaml") {
             let path = directory + "/" + file
@@ -49,7 +51,8 @@ public struct ToolchainCatalog: Sendable {
     public func toolchain(_ language: String) throws -> ToolchainDefinition {
         guard let definition = toolchains[language] else {
             throw ToolchainError.notFound(
-                "no toolchain for '\(language)' in \(directory); known: \(toolchains.keys.sorted().joined(separator: ", "))")
+                "no toolchain for '\(language)' in \(directory); known: \(toolchains.keys.sorted().joined(separator: ", "))"
+            )
         }
         return definition
     }

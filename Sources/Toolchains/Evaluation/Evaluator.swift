@@ -39,19 +39,23 @@ public struct Evaluator: Sendable {
     ) async -> JobResult {
         var job = await evaluateOnce(
             task: task, candidateFiles: candidateFiles, model: model, slot: slot, quality: quality, progress: progress)
-        guard task.scenario == .testGeneration, let mutants = task.mutants, !mutants.isEmpty, job.verdict == .passed else {
+        guard task.scenario == .testGeneration, let mutants = task.mutants, !mutants.isEmpty, job.verdict == .passed
+        else {
             return job.result()
         }
         var outcomes: [MutantOutcome] = []
         for mutant in mutants {
             let run = await evaluateOnce(
-                task: task, candidateFiles: candidateFiles, model: model, slot: slot, overlay: mutant.files, quality: false)
+                task: task, candidateFiles: candidateFiles, model: model, slot: slot, overlay: mutant.files,
+                quality: false)
             if run.verdict == .errored {
                 job.fail(.infrastructure("mutant \(mutant.id): \(run.error ?? "could not be evaluated")"))
                 return job.result()
             }
             let failing = run.tests.filter { $0.status == .failed || $0.status == .error }.map(\.name)
-            outcomes.append(MutantOutcome(id: mutant.id, killed: run.verdict != .passed, verdict: run.verdict, failingTests: failing))
+            outcomes.append(
+                MutantOutcome(
+                    id: mutant.id, killed: run.verdict != .passed, verdict: run.verdict, failingTests: failing))
         }
         job.mutants = outcomes
         job.verdict = outcomes.allSatisfy(\.killed) ? .passed : .failed
@@ -60,7 +64,8 @@ public struct Evaluator: Sendable {
 
     /// One build, test and (optionally) quality pass; `overlay` files go over the workspace last.
     func evaluateOnce(
-        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, overlay: FileMap? = nil, quality: Bool = true,
+        task: TaskSpec, candidateFiles: FileMap, model: String, slot: Int, overlay: FileMap? = nil,
+        quality: Bool = true,
         progress: (@Sendable (EvaluationProgress) -> Void)? = nil
     ) async -> JobContext {
         var job = JobContext(task: task, model: model, progress: progress)
@@ -91,11 +96,16 @@ public struct Evaluator: Sendable {
             defer { workspace.remove() }
             let scaffold = try scaffoldFiles(toolchain)
             try lay(out: workspace, task: task, candidate: candidate, toolchain: toolchain, scaffold: scaffold)
-            for (path, content) in (overlay ?? [:]).sorted(by: { $0.key < $1.key }) { try workspace.write(path, content) }
-            let missing = mode.requires.filter { !FileManager.default.fileExists(atPath: workspace.directory + "/" + $0) }
+            for (path, content) in (overlay ?? [:]).sorted(by: { $0.key < $1.key }) {
+                try workspace.write(path, content)
+            }
+            let missing = mode.requires.filter {
+                !FileManager.default.fileExists(atPath: workspace.directory + "/" + $0)
+            }
             if let absent = missing.first {
                 guard mode.solution.contains(absent) else {
-                    throw ToolchainError.invalidInput(field: "task \(task.id)", message: "the workspace has no \(absent); the task must ship it")
+                    throw ToolchainError.invalidInput(
+                        field: "task \(task.id)", message: "the workspace has no \(absent); the task must ship it")
                 }
                 // The candidate did not supply its solution: it cannot build.
                 job.record(
@@ -107,7 +117,8 @@ public struct Evaluator: Sendable {
             }
             request.workdir = workspace.directory
             request.extraMounts = toolchain.mounts.map {
-                MountRule(target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil, line: nil)
+                MountRule(
+                    target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil, line: nil)
             }
             let steps = StepRunner(
                 runner: runner, toolchain: toolchain, mode: mode, workspace: workspace, base: request, task: task,
@@ -182,7 +193,8 @@ public struct Evaluator: Sendable {
             guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(""),
                 !parts.contains("."), !path.contains("\0"), path.utf8.count <= 256
             else {
-                throw ToolchainError.invalidInput(field: field, message: "a file path must be relative, without '..' or empty parts")
+                throw ToolchainError.invalidInput(
+                    field: field, message: "a file path must be relative, without '..' or empty parts")
             }
             let allowed =
                 task.scenario == .testGeneration
@@ -196,7 +208,9 @@ public struct Evaluator: Sendable {
                 throw ToolchainError.invalidInput(field: field, message: "not a file this task takes: \(what)")
             }
             for reserved in toolchain.workspace.reserved
-            where path == reserved || (reserved.hasSuffix("/") && path.hasPrefix(reserved)) || globMatches(reserved, path) {
+            where path == reserved || (reserved.hasSuffix("/") && path.hasPrefix(reserved))
+                || globMatches(reserved, path)
+            {
                 throw ToolchainError.invalidInput(
                     field: field, message: "\(reserved) is the toolchain's; a candidate cannot supply it")
             }
@@ -286,7 +300,8 @@ struct JobContext {
         let passed = tests.filter { $0.status == .passed }.count
         let counted = tests.filter { $0.status != .skipped }.count
         var result = JobResult(
-            taskID: task.id, model: model, verdict: verdict, error: verdict == .errored ? (error ?? "unknown error") : nil,
+            taskID: task.id, model: model, verdict: verdict,
+            error: verdict == .errored ? (error ?? "unknown error") : nil,
             steps: steps, tests: tests, testsPassed: passed, testsTotal: counted, findings: findings,
             usage: ResourceUsage(steps: steps), score: nil)
         if let mutants {

@@ -98,20 +98,25 @@ struct StepRunner: Sendable {
         if let spec = mode.test.result {
             let report = spec.report.flatMap { workspace.read($0) } ?? outcome.sandbox.stdout
             tests = ReportReading.tests(format: spec.parser, report: report, naming: spec.name)
-            let programFailed = outcome.verdict != .ok && !tests.contains { $0.status == .failed || $0.status == .error }
+            let programFailed =
+                outcome.verdict != .ok && !tests.contains { $0.status == .failed || $0.status == .error }
             if spec.fallback == "exit-code" || spec.parser == "exit-code", tests.isEmpty || programFailed {
                 // The exit code decides: a program that failed without naming a failing check still failed.
-                tests.append(TestResult(
-                    name: "program", status: outcome.verdict == .ok ? .passed : .failed,
-                    durationS: outcome.sandbox.wallTimeS,
-                    message: outcome.verdict == .ok ? nil : ReportReading.tail(outcome.sandbox.stderr + outcome.sandbox.stdout)))
+                tests.append(
+                    TestResult(
+                        name: "program", status: outcome.verdict == .ok ? .passed : .failed,
+                        durationS: outcome.sandbox.wallTimeS,
+                        message: outcome.verdict == .ok
+                            ? nil : ReportReading.tail(outcome.sandbox.stderr + outcome.sandbox.stdout)))
             }
         }
         if tests.isEmpty {
             // Make the failure visible: the runner produced nothing to read.
-            tests = [TestResult(
-                name: "(no test results)", status: .error, durationS: nil,
-                message: ReportReading.tail(outcome.sandbox.stdout + outcome.sandbox.stderr))]
+            tests = [
+                TestResult(
+                    name: "(no test results)", status: .error, durationS: nil,
+                    message: ReportReading.tail(outcome.sandbox.stdout + outcome.sandbox.stderr))
+            ]
         }
         let limited = Self.endedByLimit(outcome.sandbox)
         let verdict: Verdict
@@ -120,9 +125,11 @@ struct StepRunner: Sendable {
             verdict = .timeout
         } else if outcome.verdict == .error {
             verdict = .errored
-            error = "the test runner failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr"
+            error =
+                "the test runner failed in the toolchain itself (exit \(outcome.step.exitCode ?? -1)); see its stderr"
         } else if outcome.verdict == .ok, outcome.sandbox.status == .ok,
-            tests.allSatisfy({ $0.status == .passed || $0.status == .skipped }), tests.contains(where: { $0.status == .passed })
+            tests.allSatisfy({ $0.status == .passed || $0.status == .skipped }),
+            tests.contains(where: { $0.status == .passed })
         {
             verdict = .passed
         } else {
@@ -151,14 +158,18 @@ struct StepRunner: Sendable {
                         name: name, status: .failed, durationS: outcome.sandbox.wallTimeS,
                         message: "stopped by a limit (\(outcome.sandbox.status.rawValue))"))
             } else if outcome.sandbox.status != .ok {
-                let message = "exited \(outcome.sandbox.exitCode.map(String.init) ?? "by signal \(outcome.sandbox.signal ?? 0)"): "
+                let message =
+                    "exited \(outcome.sandbox.exitCode.map(String.init) ?? "by signal \(outcome.sandbox.signal ?? 0)"): "
                     + ReportReading.tail(outcome.sandbox.stderr)
-                tests.append(TestResult(name: name, status: .error, durationS: outcome.sandbox.wallTimeS, message: message))
+                tests.append(
+                    TestResult(name: name, status: .error, durationS: outcome.sandbox.wallTimeS, message: message))
             } else if got == expected {
                 tests.append(TestResult(name: name, status: .passed, durationS: outcome.sandbox.wallTimeS))
             } else {
-                let message = "expected \(ReportReading.tail(expected, limit: 400).debugDescription), got \(ReportReading.tail(got, limit: 400).debugDescription)"
-                tests.append(TestResult(name: name, status: .failed, durationS: outcome.sandbox.wallTimeS, message: message))
+                let message =
+                    "expected \(ReportReading.tail(expected, limit: 400).debugDescription), got \(ReportReading.tail(got, limit: 400).debugDescription)"
+                tests.append(
+                    TestResult(name: name, status: .failed, durationS: outcome.sandbox.wallTimeS, message: message))
             }
         }
         let verdict: Verdict =
@@ -203,7 +214,8 @@ struct StepRunner: Sendable {
                     try workspace.removeFile(path)
                     try workspace.write(path, wanted)
                 } catch {
-                    throw ToolchainError.tampered("the candidate's code replaced \(path) or its directory; the toolchain cannot run")
+                    throw ToolchainError.tampered(
+                        "the candidate's code replaced \(path) or its directory; the toolchain cannot run")
                 }
             }
         }
@@ -220,7 +232,8 @@ struct StepRunner: Sendable {
                         + "images/\(image).yaml and run `crucible images build \(image)`")
             }
             throw ToolchainError.infrastructure(
-                "the \(toolchain.language) toolchain is not installed on this node (\(detail)); run scripts/install-toolchains.sh")
+                "the \(toolchain.language) toolchain is not installed on this node (\(detail)); run scripts/install-toolchains.sh"
+            )
         }
     }
 
@@ -239,7 +252,9 @@ struct StepRunner: Sendable {
     func expand(_ argv: [String], marker: String? = nil) -> [String] {
         let top = workspace.topLevelFiles()
         let sources = top.filter { file in toolchain.workspace.sources.contains { globMatches($0, file) } }
-        let candidateSources = candidateFiles.filter { file in toolchain.workspace.sources.contains { globMatches($0, file) } }
+        let candidateSources = candidateFiles.filter { file in
+            toolchain.workspace.sources.contains { globMatches($0, file) }
+        }
         return argv.flatMap { argument -> [String] in
             switch argument {
             case "{sources}": return sources
@@ -259,7 +274,8 @@ struct StepRunner: Sendable {
             exitCode: result.exitCode.map(Int.init), cpuTimeS: result.cpuTimeS, wallTimeS: result.wallTimeS,
             peakMemoryBytes: Int(result.peakMemoryBytes), stdout: ReportReading.tail(result.stdout, limit: 65536),
             stderr: ReportReading.tail(result.stderr, limit: 65536), signal: result.signal.map(Int.init),
-            limitsHit: result.limitsHit.isEmpty ? nil : result.limitsHit.compactMap { LimitName(rawValue: $0.rawValue) },
+            limitsHit: result.limitsHit.isEmpty
+                ? nil : result.limitsHit.compactMap { LimitName(rawValue: $0.rawValue) },
             stdoutTruncated: result.stdoutTruncated ? true : nil, stderrTruncated: result.stderrTruncated ? true : nil)
     }
 }

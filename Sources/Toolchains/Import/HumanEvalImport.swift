@@ -73,7 +73,8 @@ public enum HumanEvalImport {
     /// One task per record. Ids become `humaneval-<n>` (HumanEval/0 -> humaneval-0).
     public static func task(_ record: Record, testMode: TestMode = .program) throws -> TaskSpec {
         let id = taskID(record.taskID)
-        guard record.entryPoint.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !record.entryPoint.isEmpty else {
+        guard record.entryPoint.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !record.entryPoint.isEmpty
+        else {
             throw ToolchainError.invalidInput(field: "\(record.taskID).entry_point", message: "not a Python identifier")
         }
         // The problem's helpers (imports, other functions of the prompt) come with the star import, as they

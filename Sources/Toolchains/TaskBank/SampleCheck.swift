@@ -27,7 +27,9 @@ public struct SampleCheck: Sendable {
             for path in bank.taskFiles(language: language) {
                 let task = try TaskFiles.readTask(path)
                 for model in models {
-                    guard let file = bank.candidateFile(model: model, language: language, taskID: task.id) else { continue }
+                    guard let file = bank.candidateFile(model: model, language: language, taskID: task.id) else {
+                        continue
+                    }
                     outcomes.append(try await check(task: task, candidateFile: file, model: model, slot: slot))
                 }
             }

@@ -53,7 +53,8 @@ public struct TaskBank: Sendable {
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate + "/candidates") {
             return TaskBank(directory: candidate)
         }
-        throw ToolchainError.notFound("no task bank found (looked in \(candidates.joined(separator: ", "))); set CRUCIBLE_TASKS")
+        throw ToolchainError.notFound(
+            "no task bank found (looked in \(candidates.joined(separator: ", "))); set CRUCIBLE_TASKS")
     }
 
     public func taskFiles(language: String) -> [String] {

@@ -22,13 +22,15 @@ struct JobWorkspace {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         } catch {
-            throw ToolchainError.infrastructure("cannot create the workspace \(directory): \(error.localizedDescription)")
+            throw ToolchainError.infrastructure(
+                "cannot create the workspace \(directory): \(error.localizedDescription)")
         }
         let options = "size=\(size),nr_inodes=\(inodes),mode=0755,uid=\(uid),gid=\(gid)"
         guard mount("crucible-work", directory, "tmpfs", UInt(MS_NOSUID | MS_NODEV), options) == 0 else {
             let code = errno
             rmdir(directory)
-            throw ToolchainError.infrastructure("cannot mount the workspace tmpfs on \(directory): \(String(cString: strerror(code)))")
+            throw ToolchainError.infrastructure(
+                "cannot mount the workspace tmpfs on \(directory): \(String(cString: strerror(code)))")
         }
         return JobWorkspace(directory: directory, uid: uid, gid: gid)
     }
@@ -75,13 +77,17 @@ struct JobWorkspace {
         try withRoot { root in
             if let directory = try parent(of: relativePath, root: root, create: true) { close(directory) }
             let fd = csbx_open_beneath(root, relativePath, O_WRONLY | O_CREAT | O_TRUNC, UInt32(mode))
-            guard fd >= 0 else { throw ToolchainError.infrastructure("cannot write \(relativePath) into the workspace") }
+            guard fd >= 0 else {
+                throw ToolchainError.infrastructure("cannot write \(relativePath) into the workspace")
+            }
             defer { close(fd) }
             let bytes = Array(content.utf8)
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                guard written > 0 else { throw ToolchainError.infrastructure("cannot write \(relativePath) into the workspace") }
+                guard written > 0 else {
+                    throw ToolchainError.infrastructure("cannot write \(relativePath) into the workspace")
+                }
                 offset += written
             }
             fchmod(fd, mode)

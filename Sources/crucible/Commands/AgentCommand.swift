@@ -76,9 +76,12 @@ struct AgentCommand: AsyncParsableCommand {
         }
         // The metrics backend first: what is recorded before it is chosen (the node check's sandbox, the
         // agent's gauges) would go nowhere.
-        let metricsEndpoint = check ? nil : metricsListen.map {
-            MetricsEndpoint.application(host: $0.host, port: $0.port, logger: logger)
-        }
+        let metricsEndpoint =
+            check
+            ? nil
+            : metricsListen.map {
+                MetricsEndpoint.application(host: $0.host, port: $0.port, logger: logger)
+            }
         let nodeCheck = NodeCheck(policy: policy, slot: slotBase, logger: logger)
         if check {
             let report = await nodeCheck.run(probes: true)

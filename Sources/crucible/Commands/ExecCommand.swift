@@ -41,14 +41,16 @@ struct ExecCommand: AsyncParsableCommand {
                 let loaded = try TaskFiles.readCandidate(candidate)
                 guard loaded.taskID == taskSpec.id else {
                     throw ToolchainError.invalidInput(
-                        field: "\(candidate): task_id", message: "'\(loaded.taskID)' is not the task's id '\(taskSpec.id)'")
+                        field: "\(candidate): task_id",
+                        message: "'\(loaded.taskID)' is not the task's id '\(taskSpec.id)'")
                 }
                 files = loaded.files
                 model = loaded.model
                 metadata = loaded.metadata
             } else {
                 guard let solution = taskSpec.reference, !solution.isEmpty else {
-                    throw ToolchainError.invalidInput(field: "\(task): reference", message: "the task has no reference solution")
+                    throw ToolchainError.invalidInput(
+                        field: "\(task): reference", message: "the task has no reference solution")
                 }
                 files = solution
                 model = "reference"
@@ -65,7 +67,8 @@ struct ExecCommand: AsyncParsableCommand {
             // anything runs; the Evaluator alone (the agent) reports it as an errored job.
             _ = try runner.images.root(for: policy.image)
             let catalog = try ToolchainCatalog.locate()
-            let evaluator = Evaluator(runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
+            let evaluator = Evaluator(
+                runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
             result = await evaluator.evaluate(task: taskSpec, candidateFiles: files, model: model)
         } catch let error as SandboxError {
             throw CLIError.fail(error)
@@ -100,16 +103,23 @@ struct ExecCommand: AsyncParsableCommand {
 /// A job result for a person: verdict, steps, failing tests, findings.
 enum JobSummary {
     static func render(_ result: JobResult) -> String {
-        var lines = ["\(result.taskID) (\(result.model)): \(result.verdict.rawValue), \(result.testsPassed)/\(result.testsTotal) tests passed"]
+        var lines = [
+            "\(result.taskID) (\(result.model)): \(result.verdict.rawValue), \(result.testsPassed)/\(result.testsTotal) tests passed"
+        ]
         if let error = result.error { lines.append("  error: \(error)") }
         for step in result.steps {
-            lines.append(String(format: "  %@: %@ in %.2fs (cpu %.2fs)", step.name.rawValue, step.status.rawValue, step.wallTimeS, step.cpuTimeS))
+            lines.append(
+                String(
+                    format: "  %@: %@ in %.2fs (cpu %.2fs)", step.name.rawValue, step.status.rawValue, step.wallTimeS,
+                    step.cpuTimeS))
         }
         for test in result.tests where test.status != .passed {
             lines.append("  \(test.status.rawValue): \(test.name)\(test.message.map { " — \($0.prefix(200))" } ?? "")")
         }
         for finding in result.findings.prefix(20) {
-            lines.append("  \(finding.tool) \(finding.rule) \(finding.path ?? ""):\(finding.line.map(String.init) ?? "") \(finding.message)")
+            lines.append(
+                "  \(finding.tool) \(finding.rule) \(finding.path ?? ""):\(finding.line.map(String.init) ?? "") \(finding.message)"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -41,12 +41,16 @@ struct PolicyShow: AsyncParsableCommand {
                     throw ExitCode(2)
                 }
                 guard let found = definition.step(mode: mode, name: step) else {
-                    printError("crucible: the \(toolchain) toolchain has no step '\(step)' in mode \(mode); steps are build, test, quality")
+                    printError(
+                        "crucible: the \(toolchain) toolchain has no step '\(step)' in mode \(mode); steps are build, test, quality"
+                    )
                     throw ExitCode(2)
                 }
                 policy = definition.stepPolicy(policy, env: found.env, limits: found.limits)
                 policy.mounts += definition.mounts.map {
-                    MountRule(target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil, line: nil)
+                    MountRule(
+                        target: $0.path, kind: .bind, source: $0.path, readOnly: true, optional: true, size: nil,
+                        line: nil)
                 }
                 if !json { print("# \(toolchain) \(mode) \(step): \(found.argv.joined(separator: " "))") }
             }
@@ -97,7 +101,8 @@ struct PolicyCheck: AsyncParsableCommand {
             print(
                 escaped.isEmpty
                     ? "\nAll \(findings.count) probes contained."
-                    : "\n\(escaped.count) of \(findings.count) probes NOT contained: \(escaped.map(\.probe).joined(separator: ", "))")
+                    : "\n\(escaped.count) of \(findings.count) probes NOT contained: \(escaped.map(\.probe).joined(separator: ", "))"
+            )
         }
         if !escaped.isEmpty { throw ExitCode(1) }
     }

@@ -19,7 +19,9 @@ struct SandboxBench: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("no command given; as in: crucible sandbox bench -- /bin/true") }
+        guard !command.isEmpty else {
+            throw ValidationError("no command given; as in: crucible sandbox bench -- /bin/true")
+        }
         guard count >= 1 else { throw ValidationError("--count \(count): give at least 1") }
         guard (1...256).contains(parallel) else { throw ValidationError("--parallel \(parallel): give 1 to 256") }
     }

@@ -58,7 +58,9 @@ struct ImportHumanEval: ParsableCommand {
         var candidateFiles: [(name: String, candidate: Candidate)] = []
         do {
             let records = try HumanEvalImport.records(fromJSONLines: HumanEvalImport.read(path: file))
-            tasks = try records.map { try HumanEvalImport.task($0, testMode: testMode == .framework ? .framework : .program) }
+            tasks = try records.map {
+                try HumanEvalImport.task($0, testMode: testMode == .framework ? .framework : .program)
+            }
             for task in tasks { try task.validate() }
             if candidates != nil {
                 candidateFiles = try makeCandidates(records)
@@ -71,7 +73,8 @@ struct ImportHumanEval: ParsableCommand {
         try write(tasks.map { ($0.id + ".json", try CrucibleJSON.encode($0, pretty: true)) }, into: out)
         print("imported \(tasks.count) tasks into \(out)")
         if let candidates {
-            try write(candidateFiles.map { ($0.name, try CrucibleJSON.encode($0.candidate, pretty: true)) }, into: candidates)
+            try write(
+                candidateFiles.map { ($0.name, try CrucibleJSON.encode($0.candidate, pretty: true)) }, into: candidates)
             let model = candidateFiles.first?.candidate.model ?? ""
             print("wrote \(candidateFiles.count) candidates of \(model) into \(candidates)")
         }

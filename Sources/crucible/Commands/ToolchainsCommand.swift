@@ -29,7 +29,9 @@ struct ToolchainsList: ParsableCommand {
             }
             let missing = ToolchainInventory.missingCommands(toolchain)
             let versions = (toolchain.versions ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            let state = missing.isEmpty ? "ready" : "MISSING \(missing.joined(separator: ", ")) (run scripts/install-toolchains.sh)"
+            let state =
+                missing.isEmpty
+                ? "ready" : "MISSING \(missing.joined(separator: ", ")) (run scripts/install-toolchains.sh)"
             print("\(language): \(toolchain.displayName) [\(versions.joined(separator: ", "))] — \(state)")
         }
     }
@@ -77,8 +79,9 @@ struct ToolchainsCheck: AsyncParsableCommand {
         }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  "))
+            print(
+                row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  "))
         }
         let wrong = rows.dropFirst().filter { $0[4] != "ok" }
         print(wrong.isEmpty ? "\nEvery sample got its expected verdict." : "\n\(wrong.count) samples did not.")

@@ -1,5 +1,5 @@
-import Glibc
 import ArgumentParser
+import Glibc
 import Sandbox
 
 /// Maps the modules' errors to exit codes: bad input 2, a node or sandbox failure 125.

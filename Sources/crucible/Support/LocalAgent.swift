@@ -50,7 +50,8 @@ enum LocalAgent {
             throw ExitCode(125)
         }
         if inventory.toolchains.isEmpty {
-            logger.warning("no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
+            logger.warning(
+                "no toolchain is installed, so no job will be leased here; run scripts/install-toolchains.sh")
         }
         let configuration = NodeAgentConfiguration(
             name: settings.name ?? NodeAgentConfiguration.defaultName(), slots: settings.slots ?? inventory.cores,

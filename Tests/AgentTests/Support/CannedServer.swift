@@ -79,7 +79,7 @@ final class CannedServer: Sendable {
     /// Starts the server on 127.0.0.1, port chosen by the kernel, runs `body` with its base URL, stops it.
     static func run<T: Sendable>(
         _ handler: @escaping @Sendable (RecordedRequest) async -> Canned,
-        _ body: @Sendable (CannedServer, String) async throws -> T
+        body: @Sendable (CannedServer, String) async throws -> T
     ) async throws -> T {
         let server = CannedServer(handler: handler)
         let (ports, portInput) = AsyncStream.makeStream(of: Int.self)

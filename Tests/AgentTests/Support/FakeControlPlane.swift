@@ -186,7 +186,10 @@ final class ScriptedEvaluator: JobEvaluating {
             cpuTimeS: model == "reference" ? 0.25 : 0.5,
             wallTimeS: duration.seconds, peakMemoryBytes: 1)
         progress?(.step(testStep))
-        runs.withLock { $0.append(Run(model: model, slot: slot, quality: quality, started: started, ended: .now, cancelled: cancelled)) }
+        runs.withLock {
+            $0.append(
+                Run(model: model, slot: slot, quality: quality, started: started, ended: .now, cancelled: cancelled))
+        }
         if cancelled {
             return JobResult(taskID: task.id, model: model, verdict: .errored, error: "cancelled")
         }

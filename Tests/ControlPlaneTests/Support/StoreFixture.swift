@@ -30,9 +30,10 @@ final class StoreFixture: Sendable {
     }
 
     private init(backend: StoreBackend, settings: StoreSettings) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "crucible-store-\(UUID().uuidString.prefix(8))"
-        ).path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "crucible-store-\(UUID().uuidString.prefix(8))"
+            ).path
         var logger = Logger(label: "test.store")
         logger.logLevel = .warning
         let database: any SQLDatabase

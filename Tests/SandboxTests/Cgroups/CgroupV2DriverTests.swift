@@ -25,7 +25,8 @@ import Testing
 
     @Test func writesEveryLimit() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
+        let driver = try CgroupV2Driver(
+            hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
         let group = try driver.create(name: "crucible-1-1", limits: limits)
         defer { try? group.remove() }
         let path = tree.root + "/crucible.sandboxes/crucible-1-1"
@@ -42,7 +43,8 @@ import Testing
 
     @Test func readsUsageAndLimitEvents() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
+        let driver = try CgroupV2Driver(
+            hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
         let group = try driver.create(name: "crucible-1-2", limits: limits)
         defer { try? group.remove() }
         let path = tree.root + "/crucible.sandboxes/crucible-1-2"
@@ -59,7 +61,8 @@ import Testing
 
     @Test func killsThroughCgroupKillAndRemoves() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
+        let driver = try CgroupV2Driver(
+            hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
         let group = try driver.create(name: "crucible-1-3", limits: limits)
         let path = tree.root + "/crucible.sandboxes/crucible-1-3"
         group.killAll()
@@ -71,7 +74,8 @@ import Testing
 
     @Test func fallsBackToFreezeWithoutCgroupKill() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
+        let driver = try CgroupV2Driver(
+            hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
         let group = try driver.create(name: "crucible-1-4", limits: limits)
         let path = tree.root + "/crucible.sandboxes/crucible-1-4"
         try FileManager.default.removeItem(atPath: path + "/cgroup.kill")
@@ -86,7 +90,8 @@ import Testing
 
     @Test func sweepsWhatADeadProcessLeft() throws {
         let tree = try FakeCgroupTree()
-        let driver = try CgroupV2Driver(hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
+        let driver = try CgroupV2Driver(
+            hierarchy: CgroupHierarchy(mountPoint: tree.root, ownPath: "/"), fileSystem: tree)
         // pid 2147483000 is above pid_max: that owner is certainly dead.
         _ = try driver.create(name: "crucible-2147483000-1", limits: limits)
         let mine = try driver.create(name: "crucible-\(getpid())-9", limits: limits)

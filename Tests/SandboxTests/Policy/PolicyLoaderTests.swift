@@ -41,28 +41,39 @@ import Testing
     }
 
     /// A table of bad files, each with the key and line its error must name.
-    @Test(arguments: [
-        ("limits:\n  memroy: 1G\n", "limits.memroy", 2, "unknown key"),
-        ("limits:\n  memory: 12Q\n", "limits.memory", 2, "not a size"),
-        ("network: internet\n", "network", 1, "not a network mode"),
-        ("capabilities: [CAP_SYS_ADMIN]\n", "capabilities", 1, "keep no capabilities"),
-        ("version: 2\n", "version", 1, "from 1 to 1"),
-        ("identity:\n  host_uid_base: 0\n", "identity.host_uid_base", 2, "from 1000"),
-        ("limits:\n  wall_time: soon\n", "limits.wall_time", 2, "not a duration"),
-        ("mounts:\n  - {target: /work, type: workdir}\n  - {target: /work, type: tmpfs, size: 1M}\n", "mounts[1]", 3, "mounted twice"),
-        ("mounts:\n  - {target: /usr, type: bind, source: /usr}\n", "mounts", 2, "workdir"),
-        ("mounts:\n  - {target: /dev/sda, type: device}\n  - {target: /work, type: workdir}\n", "mounts[0]", 2, "not an allowed device"),
-        ("mounts:\n  - {target: ../etc, type: workdir}\n", "mounts[0].target", 2, "clean absolute path"),
-        ("seccomp:\n  default_action: allow\n  bad_architecture_action: kill_process\n  rules:\n    - {action: allow, why: x, syscalls: [opne]}\n",
-         "seccomp.rules[0].syscalls[0]", 5, "not a system call"),
-        ("seccomp:\n  default_action: maybe\n", "seccomp.default_action", 2, "not an action"),
-        ("seccomp:\n  default_action: allow\n  bad_architecture_action: kill_process\n  rules:\n    - {action: allow, why: x, syscalls: [ioctl], args: [{index: 1, mask: 1, value: 1}]}\n",
-         "seccomp.rules[0]", 5, "must refuse"),
-        ("limits: [1, 2]\n", "limits", 1, "expected a mapping"),
-        ("hostname: \"bad name!\"\n", "hostname", 1, "not a hostname"),
-        ("limits:\n  pids: 10\n  pids: 20\n", "pids", 2, "appears twice"),
-        ("environment:\n  \"1BAD\": x\n", "environment.1BAD", 2, "variable name"),
-    ] as [(String, String, Int, String)])
+    @Test(
+        arguments: [
+            ("limits:\n  memroy: 1G\n", "limits.memroy", 2, "unknown key"),
+            ("limits:\n  memory: 12Q\n", "limits.memory", 2, "not a size"),
+            ("network: internet\n", "network", 1, "not a network mode"),
+            ("capabilities: [CAP_SYS_ADMIN]\n", "capabilities", 1, "keep no capabilities"),
+            ("version: 2\n", "version", 1, "from 1 to 1"),
+            ("identity:\n  host_uid_base: 0\n", "identity.host_uid_base", 2, "from 1000"),
+            ("limits:\n  wall_time: soon\n", "limits.wall_time", 2, "not a duration"),
+            (
+                "mounts:\n  - {target: /work, type: workdir}\n  - {target: /work, type: tmpfs, size: 1M}\n",
+                "mounts[1]", 3, "mounted twice"
+            ),
+            ("mounts:\n  - {target: /usr, type: bind, source: /usr}\n", "mounts", 2, "workdir"),
+            (
+                "mounts:\n  - {target: /dev/sda, type: device}\n  - {target: /work, type: workdir}\n", "mounts[0]", 2,
+                "not an allowed device"
+            ),
+            ("mounts:\n  - {target: ../etc, type: workdir}\n", "mounts[0].target", 2, "clean absolute path"),
+            (
+                "seccomp:\n  default_action: allow\n  bad_architecture_action: kill_process\n  rules:\n    - {action: allow, why: x, syscalls: [opne]}\n",
+                "seccomp.rules[0].syscalls[0]", 5, "not a system call"
+            ),
+            ("seccomp:\n  default_action: maybe\n", "seccomp.default_action", 2, "not an action"),
+            (
+                "seccomp:\n  default_action: allow\n  bad_architecture_action: kill_process\n  rules:\n    - {action: allow, why: x, syscalls: [ioctl], args: [{index: 1, mask: 1, value: 1}]}\n",
+                "seccomp.rules[0]", 5, "must refuse"
+            ),
+            ("limits: [1, 2]\n", "limits", 1, "expected a mapping"),
+            ("hostname: \"bad name!\"\n", "hostname", 1, "not a hostname"),
+            ("limits:\n  pids: 10\n  pids: 20\n", "pids", 2, "appears twice"),
+            ("environment:\n  \"1BAD\": x\n", "environment.1BAD", 2, "variable name"),
+        ] as [(String, String, Int, String)])
     func badFilesNameTheKeyAndLine(text: String, key: String, line: Int, message: String) throws {
         let base = try PolicyLoader.defaultPolicy()
         do {

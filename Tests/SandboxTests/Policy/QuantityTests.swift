@@ -3,10 +3,11 @@ import Testing
 @testable import Sandbox
 
 @Suite struct QuantityTests {
-    @Test(arguments: [
-        ("4096", 4096), ("1k", 1024), ("64MiB", 64 << 20), ("1G", 1 << 30), ("512kb", 512 << 10), ("2gib", 2 << 30),
-        ("1.5M", 1_572_864), ("10B", 10),
-    ] as [(String, UInt64)])
+    @Test(
+        arguments: [
+            ("4096", 4096), ("1k", 1024), ("64MiB", 64 << 20), ("1G", 1 << 30), ("512kb", 512 << 10), ("2gib", 2 << 30),
+            ("1.5M", 1_572_864), ("10B", 10),
+        ] as [(String, UInt64)])
     func parsesSizes(text: String, bytes: UInt64) {
         #expect(Quantity.parseSize(text) == bytes)
     }
@@ -16,7 +17,8 @@ import Testing
         #expect(Quantity.parseSize(text) == nil)
     }
 
-    @Test(arguments: [("10s", 10.0), ("500ms", 0.5), ("2m", 120.0), ("1.5", 1.5), ("1h", 3600.0)] as [(String, Double)])
+    @Test(
+        arguments: [("10s", 10.0), ("500ms", 0.5), ("2m", 120.0), ("1.5", 1.5), ("1h", 3600.0)] as [(String, Double)])
     func parsesDurations(text: String, seconds: Double) {
         #expect(Quantity.parseDuration(text) == seconds)
     }

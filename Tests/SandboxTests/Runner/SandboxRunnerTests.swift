@@ -35,7 +35,8 @@ struct SandboxRunnerTests {
 
     @Test func runsAsTheUnprivilegedUserInItsOwnNamespaces() async throws {
         let result = try await TestSupport.run(
-            "id -u; id -g; hostname; pwd; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs|Seccomp):'; ls /proc | grep -c '^[0-9]'")
+            "id -u; id -g; hostname; pwd; cat /proc/self/status | grep -E '^(CapEff|NoNewPrivs|Seccomp):'; ls /proc | grep -c '^[0-9]'"
+        )
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.prefix(4) == ["1000", "1000", "crucible", "/work"])
         #expect(lines.contains { $0.hasPrefix("CapEff:") && $0.hasSuffix("0000000000000000") })
@@ -57,7 +58,8 @@ struct SandboxRunnerTests {
         let gid = policy.identity.hostGIDBase + UInt32(slot)
         #expect(chown(directory, uid, gid) == 0)
         try "input\n".write(toFile: directory + "/in.txt", atomically: true, encoding: .utf8)
-        let result = try await TestSupport.run("cat in.txt > out.txt; chmod u+s out.txt; ls", slot: slot, workdir: directory)
+        let result = try await TestSupport.run(
+            "cat in.txt > out.txt; chmod u+s out.txt; ls", slot: slot, workdir: directory)
         #expect(result.status == .ok)
         var info = stat()
         #expect(stat(directory + "/out.txt", &info) == 0)
@@ -125,7 +127,9 @@ struct SandboxRunnerTests {
     }
 
     @Test func enforcesMemoryWithTheOOMCounters() async throws {
-        let result = try await TestSupport.run("head -c 200m /dev/zero | tail > /dev/null") { $0.limits.memory = 32 << 20 }
+        let result = try await TestSupport.run("head -c 200m /dev/zero | tail > /dev/null") {
+            $0.limits.memory = 32 << 20
+        }
         #expect(result.status == .memoryLimit || result.limitsHit.contains(.memory))
         #expect(result.limitsHit.contains(.memory))
         #expect(result.peakMemoryBytes <= 40 << 20)
@@ -181,7 +185,9 @@ struct SandboxRunnerTests {
     }
 
     @Test func loopbackModeHasItsOwnLoopbackOnly() async throws {
-        let up = try await TestSupport.run("cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate 2>/dev/null; ip -o link 2>/dev/null | grep -c UP || true") {
+        let up = try await TestSupport.run(
+            "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '; cat /sys/class/net/lo/operstate 2>/dev/null; ip -o link 2>/dev/null | grep -c UP || true"
+        ) {
             $0.network = .loopback
         }
         #expect(up.stdout.split(separator: "\n").first == "lo")
@@ -191,7 +197,8 @@ struct SandboxRunnerTests {
         #expect(python.stdout == "ok\n")
         // network none: even the sandbox's own loopback is down.
         let none = try await TestSupport.run(
-            "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()\ntry:\n  socket.create_connection(s.getsockname(), timeout=1); print(\"connected\")\nexcept OSError as e: print(\"refused\", e.errno)'")
+            "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen()\ntry:\n  socket.create_connection(s.getsockname(), timeout=1); print(\"connected\")\nexcept OSError as e: print(\"refused\", e.errno)'"
+        )
         #expect(none.stdout == "refused 101\n")
     }
 

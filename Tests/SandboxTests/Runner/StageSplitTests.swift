@@ -49,7 +49,8 @@ struct StageSplitTests {
 
     @Test func theFirstStepsTimeLimitHoldsUntilTheMarker() async throws {
         let result = try await TestSupport.run(
-            "sleep 3; \(Self.mark)", split: Self.split(wall: 0.4)) { $0.limits.wallTime = 10 }
+            "sleep 3; \(Self.mark)", split: Self.split(wall: 0.4)
+        ) { $0.limits.wallTime = 10 }
         #expect(result.firstStage == nil)
         #expect(result.status == .wallTimeLimit)
         #expect(result.limitsHit == [.wallTime])
@@ -64,7 +65,8 @@ struct StageSplitTests {
         #expect(within.status == .ok)
         #expect(within.firstStage != nil)
         let past = try await TestSupport.run(
-            "\(Self.mark); sleep 3", split: Self.split(wall: 2)) { $0.limits.wallTime = 0.5 }
+            "\(Self.mark); sleep 3", split: Self.split(wall: 2)
+        ) { $0.limits.wallTime = 0.5 }
         #expect(past.status == .wallTimeLimit)
         #expect(past.firstStage != nil)
         #expect(past.wallTimeS < 3)

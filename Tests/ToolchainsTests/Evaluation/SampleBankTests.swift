@@ -10,13 +10,15 @@ import Testing
 /// pass, off-by-one answers fail naming their failing tests, broken code is build_failed, an endless
 /// loop is a timeout, and a hostile candidate is contained.
 /// One language at a time: eight compilers at once on two cores would turn verdicts into timeouts.
-@Suite(.enabled(if: ToolchainFixtures.available, "needs root and the toolchains (make test installs them)"), .serialized)
+@Suite(
+    .enabled(if: ToolchainFixtures.available, "needs root and the toolchains (make test installs them)"), .serialized)
 struct SampleBankTests {
     @Test(arguments: ToolchainCatalog.languages)
     func referencesPassAndWrongAnswersFail(language: String) async throws {
         let check = try ToolchainFixtures.sampleCheck()
         let outcomes = try await check.run(
-            languages: [language], models: ["reference", "off-by-one", "no-compile"], slot: ToolchainFixtures.slot(language))
+            languages: [language], models: ["reference", "off-by-one", "no-compile"],
+            slot: ToolchainFixtures.slot(language))
         #expect(outcomes.count >= 6, "\(language) has too few samples")
         for outcome in outcomes {
             #expect(
@@ -28,14 +30,18 @@ struct SampleBankTests {
                     // Test-generation: weak tests pass on the implementation and let a mutant survive.
                     #expect(mutants.contains { !$0.killed }, "\(outcome.taskID): every mutant killed, yet failed")
                 } else {
-                    #expect(outcome.got.tests.contains { $0.status == .failed || $0.status == .error }, "\(outcome.taskID): no failing test named")
+                    #expect(
+                        outcome.got.tests.contains { $0.status == .failed || $0.status == .error },
+                        "\(outcome.taskID): no failing test named")
                 }
             }
             if outcome.model == "reference" {
                 #expect(outcome.got.testsPassed == outcome.got.testsTotal && outcome.got.testsTotal > 0)
             }
             if outcome.model == "no-compile", outcome.got.verdict == .buildFailed {
-                #expect(!(outcome.got.steps.first?.stderr.isEmpty ?? true) || !(outcome.got.steps.first?.stdout.isEmpty ?? true))
+                #expect(
+                    !(outcome.got.steps.first?.stderr.isEmpty ?? true)
+                        || !(outcome.got.steps.first?.stdout.isEmpty ?? true))
             }
         }
     }
@@ -45,15 +51,20 @@ struct SampleBankTests {
         let check = try ToolchainFixtures.sampleCheck()
         let bank = try TaskBank.locate()
         for model in ["looper", "hostile"] {
-            guard let path = bank.taskFiles(language: language).first(where: { path in
-                (try? TaskFiles.readTask(path)).map { bank.candidateFile(model: model, language: language, taskID: $0.id) != nil } ?? false
-            }) else { continue }
+            guard
+                let path = bank.taskFiles(language: language).first(where: { path in
+                    (try? TaskFiles.readTask(path)).map {
+                        bank.candidateFile(model: model, language: language, taskID: $0.id) != nil
+                    } ?? false
+                })
+            else { continue }
             var task = try TaskFiles.readTask(path)
             // Endless loops end at the task's limits: keep them short here.
             task.limits.wallTimeS = 5
             task.limits.cpuTimeS = 5
             let file = try #require(bank.candidateFile(model: model, language: language, taskID: task.id))
-            let outcome = try await check.check(task: task, candidateFile: file, model: model, slot: ToolchainFixtures.slot(language))
+            let outcome = try await check.check(
+                task: task, candidateFile: file, model: model, slot: ToolchainFixtures.slot(language))
             #expect(outcome.got.verdict != .passed, "\(task.id) \(model) passed")
             #expect(outcome.got.verdict != .errored, "\(task.id) \(model) blamed the node: \(outcome.got.error ?? "")")
             if model == "looper" { #expect(outcome.got.verdict == .timeout || outcome.got.verdict == .buildFailed) }
@@ -62,7 +73,8 @@ struct SampleBankTests {
 }
 
 enum ToolchainFixtures {
-    static let available: Bool = geteuid() == 0 && (try? ToolchainCatalog.locate()) != nil
+    static let available: Bool =
+        geteuid() == 0 && (try? ToolchainCatalog.locate()) != nil
         && FileManager.default.fileExists(atPath: "/usr/local/lib/crucible/VERSIONS")
 
     static let runner: SandboxRunner? = try? SandboxRunner(logger: Logger(label: "crucible.toolchain-tests"))

@@ -60,7 +60,8 @@ import Testing
 
     @Test func aHostileEntryPointIsRefused() throws {
         let records = try HumanEvalImport.records(
-            fromJSONLines: Self.record.replacingOccurrences(of: "\"entry_point\": \"add\"", with: "\"entry_point\": \"add; import os\""))
+            fromJSONLines: Self.record.replacingOccurrences(
+                of: "\"entry_point\": \"add\"", with: "\"entry_point\": \"add; import os\""))
         #expect(throws: ToolchainError.self) { try HumanEvalImport.task(try #require(records.first)) }
     }
 }

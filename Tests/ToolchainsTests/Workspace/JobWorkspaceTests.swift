@@ -54,9 +54,11 @@ struct JobWorkspaceTests {
         let runtime = NSTemporaryDirectory() + "crucible-ws-sweep-\(UUID().uuidString)"
         // pid 2147483000 is above pid_max: its owner is certainly gone.
         let stale = try JobWorkspace.create(
-            runtimeDirectory: runtime, id: "job-2147483000-abc", size: 1 << 20, inodes: 64, uid: 2_000_999, gid: 2_000_999)
+            runtimeDirectory: runtime, id: "job-2147483000-abc", size: 1 << 20, inodes: 64, uid: 2_000_999,
+            gid: 2_000_999)
         let mine = try JobWorkspace.create(
-            runtimeDirectory: runtime, id: "job-\(getpid())-abc", size: 1 << 20, inodes: 64, uid: 2_000_999, gid: 2_000_999)
+            runtimeDirectory: runtime, id: "job-\(getpid())-abc", size: 1 << 20, inodes: 64, uid: 2_000_999,
+            gid: 2_000_999)
         defer { mine.remove() }
         JobWorkspace.sweepStale(runtimeDirectory: runtime)
         #expect(!FileManager.default.fileExists(atPath: stale.directory))

@@ -143,7 +143,8 @@ final class RawSQLiteConnection: SQLConnection, @unchecked Sendable {
             sqlite3_close(handle)
             handle = nil
             throw ControlPlaneError.configuration(
-                "cannot open the SQLite store \(path): \(message); check that the data directory exists and is writable")
+                "cannot open the SQLite store \(path): \(message); check that the data directory exists and is writable"
+            )
         }
         sqlite3_busy_timeout(handle, 10_000)
         do {

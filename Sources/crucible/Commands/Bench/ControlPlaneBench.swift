@@ -92,7 +92,8 @@ struct ControlPlaneBench: AsyncParsableCommand {
         } else {
             print(
                 String(
-                    format: "%@: %d jobs, %d agents × %d per lease: %.2f s, %.0f jobs/s; lease p50 %.1f ms p99 %.1f ms; complete p50 %.1f ms p99 %.1f ms",
+                    format:
+                        "%@: %d jobs, %d agents × %d per lease: %.2f s, %.0f jobs/s; lease p50 %.1f ms p99 %.1f ms; complete p50 %.1f ms p99 %.1f ms",
                     report.store, report.jobs, report.agents, report.batch, report.seconds, report.jobsPerSecond,
                     report.leaseP50Ms, report.leaseP99Ms, report.completeP50Ms, report.completeP99Ms))
         }
@@ -115,7 +116,9 @@ struct ControlPlaneBench: AsyncParsableCommand {
         let started = ContinuousClock.now
         let perRun = jobs / runs
         for run in 0..<runs {
-            let candidates = (0..<perRun).map { Candidate(taskID: "bench", model: "m\($0 % 7)", files: ["solution.py": "x = \(run)\n"]) }
+            let candidates = (0..<perRun).map {
+                Candidate(taskID: "bench", model: "m\($0 % 7)", files: ["solution.py": "x = \(run)\n"])
+            }
             _ = try await client.createRun(RunSubmission(name: "bench \(run)", tasks: [task], candidates: candidates))
         }
         let total = perRun * runs
@@ -130,7 +133,8 @@ struct ControlPlaneBench: AsyncParsableCommand {
                     var seen: [String] = []
                     while counter.value < total {
                         let before = ContinuousClock.now
-                        let leased = try await agent.lease(LeaseRequest(agentID: agentID, maxJobs: batch, waitS: 0.2)).jobs
+                        let leased = try await agent.lease(LeaseRequest(agentID: agentID, maxJobs: batch, waitS: 0.2))
+                            .jobs
                         if leased.isEmpty {
                             continue
                         }
@@ -144,7 +148,8 @@ struct ControlPlaneBench: AsyncParsableCommand {
                                         peakMemoryBytes: 1000)
                                 ], tests: [TestResult(name: "test_x", status: .passed)], testsPassed: 1, testsTotal: 1)
                             let start = ContinuousClock.now
-                            _ = try await agent.complete(jobID: job.jobID, CompletionRequest(leaseID: job.leaseID, result: result))
+                            _ = try await agent.complete(
+                                jobID: job.jobID, CompletionRequest(leaseID: job.leaseID, result: result))
                             completeTimes.append((ContinuousClock.now - start).milliseconds)
                             seen.append(job.jobID)
                             counter.add(1)

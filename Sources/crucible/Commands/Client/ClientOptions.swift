@@ -9,7 +9,9 @@ import Logging
 struct ClientOptions: ParsableArguments {
     @Option(help: "The control plane's URL (default: CRUCIBLE_SERVER, else http://127.0.0.1:7700).")
     var server: String?
-    @Option(name: .customLong("token-file"), help: "File holding a bearer token (default: CRUCIBLE_TOKEN, then ./crucible-data/admin.token).")
+    @Option(
+        name: .customLong("token-file"),
+        help: "File holding a bearer token (default: CRUCIBLE_TOKEN, then ./crucible-data/admin.token).")
     var tokenFile: String?
 
     var serverURL: String {

@@ -43,7 +43,8 @@ struct LeaderboardCommand: AsyncParsableCommand {
             case .csv:
                 print(LeaderboardText.csv(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
             case .table:
-                print(LeaderboardText.table(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
+                print(
+                    LeaderboardText.table(try await client.leaderboard(query), passAtK: query.passAtK), terminator: "")
             }
         }
     }
@@ -102,22 +103,29 @@ enum LeaderboardText {
             return "no scored jobs yet\n"
         }
         let extra = extraK(passAtK)
-        var rows = [["rank", "model", "score", "95% interval", "pass", "pass@1"] + extra.map { "pass@\($0)" }
-            + ["jobs", "latency", "cost"]]
+        var rows = [
+            ["rank", "model", "score", "95% interval", "pass", "pass@1"] + extra.map { "pass@\($0)" }
+                + ["jobs", "latency", "cost"]
+        ]
         for entry in board.entries {
             // A k with too few candidates per task has no estimate: shown as "–".
-            let extraCells = extra.map { k in (entry.passAtK[String(k)] ?? nil).map { String(format: "%.2f", $0) } ?? "–" }
-            rows.append([
-                "\(entry.rank)\(entry.tied ? "=" : "")", entry.model, String(format: "%.1f", entry.score),
-                String(format: "%.1f–%.1f", entry.ciLow, entry.ciHigh), String(format: "%.0f%%", entry.passRate * 100),
-                String(format: "%.2f", entry.passAt1),
-            ] + extraCells + [
-                "\(entry.jobs)" + (entry.erroredJobs > 0 ? " (+\(entry.erroredJobs) errored)" : ""),
-                entry.meanLatencyMS.map { String(format: "%.0f ms", $0) } ?? "–",
-                entry.totalCostUSD.map { String(format: "$%.4f", $0) } ?? "–",
-            ])
+            let extraCells = extra.map { k in
+                (entry.passAtK[String(k)] ?? nil).map { String(format: "%.2f", $0) } ?? "–"
+            }
+            rows.append(
+                [
+                    "\(entry.rank)\(entry.tied ? "=" : "")", entry.model, String(format: "%.1f", entry.score),
+                    String(format: "%.1f–%.1f", entry.ciLow, entry.ciHigh),
+                    String(format: "%.0f%%", entry.passRate * 100),
+                    String(format: "%.2f", entry.passAt1),
+                ] + extraCells + [
+                    "\(entry.jobs)" + (entry.erroredJobs > 0 ? " (+\(entry.erroredJobs) errored)" : ""),
+                    entry.meanLatencyMS.map { String(format: "%.0f ms", $0) } ?? "–",
+                    entry.totalCostUSD.map { String(format: "$%.4f", $0) } ?? "–",
+                ])
         }
-        let footnote = board.entries.contains(where: \.tied)
+        let footnote =
+            board.entries.contains(where: \.tied)
             ? "= : the interval overlaps the model ranked above; the two are not distinguishable.\n" : ""
         return render(rows) + footnote
     }

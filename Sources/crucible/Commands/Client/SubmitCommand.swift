@@ -72,7 +72,8 @@ struct SubmitCommand: AsyncParsableCommand {
             }
             for candidate in candidateList where byID[candidate.taskID] == nil {
                 throw ValidationError(
-                    "a candidate of \(candidate.model) is for task \(candidate.taskID), which is not in --tasks \(tasks)")
+                    "a candidate of \(candidate.model) is for task \(candidate.taskID), which is not in --tasks \(tasks)"
+                )
             }
             let used = Set(candidateList.map(\.taskID))
             let submission = RunSubmission(
@@ -175,7 +176,9 @@ final class RunProgress: @unchecked Sendable {
         let parts = Verdict.allCases.compactMap { verdict in
             verdicts[verdict].map { "\(verdict.rawValue) \($0)" }
         }
-        let line = "\r\(bar) \(done)/\(total)  " + (parts + (errored > 0 ? ["errored \(errored)"] : [])).joined(separator: " · ")
+        let line =
+            "\r\(bar) \(done)/\(total)  "
+            + (parts + (errored > 0 ? ["errored \(errored)"] : [])).joined(separator: " · ")
         FileHandle.standardOutput.write(Data((line + "\u{1B}[K").utf8))
     }
 

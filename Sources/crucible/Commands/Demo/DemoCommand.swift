@@ -55,8 +55,9 @@ struct DemoCommand: AsyncParsableCommand {
             policy: try PolicyLoader.defaultPolicy(), logger: logger)
         let data = data
         let quiet = logger
-        print("crucible demo: \(plan.tasks.count) tasks in \(Set(plan.tasks.map(\.language)).count) languages, "
-            + "\(plan.models.count) models, \(plan.jobCount) jobs")
+        print(
+            "crucible demo: \(plan.tasks.count) tasks in \(Set(plan.tasks.map(\.language)).count) languages, "
+                + "\(plan.models.count) models, \(plan.jobCount) jobs")
         try await appliance.run(foreground: { running in
             let client = try ControlPlaneClient(
                 baseURL: running.url, token: running.adminToken, httpClient: running.http, logger: quiet)

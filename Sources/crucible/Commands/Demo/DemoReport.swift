@@ -31,7 +31,8 @@ struct DemoReport {
         text += String(
             format: "\n%d jobs in %.0f s%@. Results: %@/results.ndjson, %@/leaderboard.csv, %@/leaderboard.json\n",
             results.count, elapsed, errored > 0 ? ", \(errored) errored (infrastructure)" : "", data, data, data)
-        text += "Browse them through the API: crucible up --data \(data), then crucible leaderboard "
+        text +=
+            "Browse them through the API: crucible up --data \(data), then crucible leaderboard "
             + "--token-file \(data)/admin.token --run \(runIDs[0])\n"
         return text
     }
@@ -60,7 +61,8 @@ struct DemoReport {
         var rows = [["model"] + verdicts.map(\.rawValue)]
         for model in plan.models {
             let jobs = results.filter { $0.model == model }
-            rows.append([model] + verdicts.map { verdict in String(jobs.filter { $0.result?.verdict == verdict }.count) })
+            rows.append(
+                [model] + verdicts.map { verdict in String(jobs.filter { $0.result?.verdict == verdict }.count) })
         }
         return LeaderboardText.render(rows)
     }

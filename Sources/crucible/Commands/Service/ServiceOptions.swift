@@ -16,7 +16,8 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("give --data DIR or --database URL, not both")
         }
         if let database, !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
-            throw ValidationError("--database must be a postgres:// URL, e.g. postgres://crucible:secret@127.0.0.1:5432/crucible")
+            throw ValidationError(
+                "--database must be a postgres:// URL, e.g. postgres://crucible:secret@127.0.0.1:5432/crucible")
         }
     }
 
