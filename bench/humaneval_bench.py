@@ -206,7 +206,7 @@ def sandbox_cpu(url, token, run_id):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("crucible")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     binary = os.path.abspath(args.crucible)
     os.makedirs(OUT, exist_ok=True)
