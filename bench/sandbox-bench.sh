@@ -23,7 +23,10 @@ measure() {  # label count command...
 # /bin/true one at a time (the latency target: p50 <= 2.5 ms) and $parallel at a time (the throughput target:
 # >= 500 sandboxes/s on 2 cores); python3 -c pass $parallel at a time.
 rows=()
-for case in "true 1" "true $parallel" "python $parallel"; do
+cases=("true 1")
+[ "$parallel" != 1 ] && cases+=("true $parallel")
+cases+=("python $parallel")
+for case in "${cases[@]}"; do
     read -r workload at <<<"$case"
     # Debian's interpreter by path: the one the sandbox has, and no PATH shim (pyenv) in front of the peers.
     if [ "$workload" = true ]; then n=$count; cmd=(/bin/true); else n=$python_count; cmd=(/usr/bin/python3 -c pass); fi
