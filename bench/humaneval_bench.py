@@ -159,7 +159,11 @@ class CrucibleUp:
         self.log = open(os.path.join(work, "up.log"), "w")
         self.up = subprocess.Popen([binary, "up", "--data", data, "--listen", f"127.0.0.1:{port}"],
                                    stdout=self.log, stderr=subprocess.STDOUT)
-        wait_ready(self.url, self.up)
+        try:
+            wait_ready(self.url, self.up)
+        except BaseException:  # sys.exit included: `up` must not outlive the benchmark
+            self.stop()
+            raise
         token = open(os.path.join(data, "admin.token")).read().strip()
         self.env = dict(os.environ, CRUCIBLE_SERVER=self.url, CRUCIBLE_TOKEN=token)
         self.summary = ""

@@ -12,9 +12,9 @@ peer="python3 $here/spawn_peer.py"
 bwrap=(bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib
        --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --proc /proc --dev /dev --tmpfs /tmp --chdir /tmp)
 
-measure() {  # label count command...
-    local label="$1" n="$2"
-    shift 2
+measure() {  # label command...
+    local label="$1"
+    shift
     local json
     json="$("$@")"
     echo "$label|$(jq -r '[.p50_ms, .p95_ms, .per_second, .failures] | @tsv' <<<"$json")"
@@ -30,9 +30,9 @@ for case in "${cases[@]}"; do
     read -r workload at <<<"$case"
     # Debian's interpreter by path: the one the sandbox has, and no PATH shim (pyenv) in front of the peers.
     if [ "$workload" = true ]; then n=$count; cmd=(/bin/true); else n=$python_count; cmd=(/usr/bin/python3 -c pass); fi
-    rows+=("$(measure "crucible sandbox ($workload)|$at" "$n" "$crucible" sandbox bench --count "$n" --parallel "$at" --json -- "${cmd[@]}")")
-    rows+=("$(measure "plain fork/exec ($workload)|$at" "$n" $peer "$n" "$at" "${cmd[@]}")")
-    rows+=("$(measure "bubblewrap --unshare-all ($workload)|$at" "$n" $peer "$n" "$at" "${bwrap[@]}" "${cmd[@]}")")
+    rows+=("$(measure "crucible sandbox ($workload)|$at" "$crucible" sandbox bench --count "$n" --parallel "$at" --json -- "${cmd[@]}")")
+    rows+=("$(measure "plain fork/exec ($workload)|$at" $peer "$n" "$at" "${cmd[@]}")")
+    rows+=("$(measure "bubblewrap --unshare-all ($workload)|$at" $peer "$n" "$at" "${bwrap[@]}" "${cmd[@]}")")
 done
 
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), cgroup $("$crucible" policy show >/dev/null && (grep -q ' cgroup2 ' /proc/self/mountinfo && test -n "$(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" && echo v2 || echo v1))"
