@@ -23,8 +23,10 @@ struct LeakTests {
             .filter { isOurs($0, spawner: spawner) }.count
         // This process's cgroups only: another crucible on the machine (an operator's `up`) has its own.
         let ownPrefix = "\(CgroupNaming.prefix)\(getpid())-"
-        let cgroups = ((try? fileManager.contentsOfDirectory(atPath: runner.cgroups.location)) ?? [])
-            .filter { $0.hasPrefix(ownPrefix) }.count
+        // In every hierarchy: on v1 all but memory's directories may outlive their sandbox (as remnants).
+        let cgroups = runner.cgroups.parentDirectories.map { parent in
+            ((try? fileManager.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(ownPrefix) }.count
+        }.reduce(0, +)
         let mounts = (readWholeFile("/proc/self/mountinfo") ?? "").split(separator: "\n").count
         let descriptors = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
         let threads = ((try? fileManager.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).count

@@ -52,6 +52,23 @@ public protocol Cgroup: Sendable {
     func killAll()
     /// Removes the cgroup, killing whatever is still in it. Safe to call more than once.
     func remove() throws
+    /// Ends the cgroup's service to its sandbox: kills what is left, removes what must not serve another
+    /// sandbox, and returns what may (nil: nothing may, and all of it is removed).
+    func retire() throws -> CgroupRemnant?
+}
+
+extension Cgroup {
+    public func retire() throws -> CgroupRemnant? {
+        try remove()
+        return nil
+    }
+}
+
+/// The part of a retired cgroup that may serve another sandbox: directories by controller, each empty,
+/// with no counter the next sandbox reads unless it is reset or taken as a baseline first. Only v1 has one
+/// (its hierarchies other than memory); see CgroupV1Driver.
+public struct CgroupRemnant: Sendable, Equatable {
+    public let directories: [String: String]
 }
 
 /// A cgroup a driver has just made: its limits are written, then what the child joins it through is opened.
@@ -80,8 +97,22 @@ public protocol CgroupDriver: Sendable {
     /// Where the sandboxes' cgroups live, for messages and `crucible agent --check`.
     var location: String { get }
     func create(name: String, limits: CgroupLimits) throws -> any Cgroup
+    /// A cgroup made partly of a retired one's remnant; the remnant is the new cgroup's (or removed) after.
+    func create(name: String, limits: CgroupLimits, reusing remnant: CgroupRemnant) throws -> any Cgroup
+    /// Removes a remnant nobody will reuse.
+    func discard(_ remnant: CgroupRemnant)
     /// Removes cgroups that crashed crucible processes left behind.
     func sweepStale()
+    /// Every directory the sandboxes' cgroups are made in (one per v1 hierarchy), for the leak test.
+    var parentDirectories: [String] { get }
+}
+
+extension CgroupDriver {
+    /// Drivers without remnants (v2) make a fresh cgroup.
+    public func create(name: String, limits: CgroupLimits, reusing remnant: CgroupRemnant) throws -> any Cgroup {
+        discard(remnant)
+        return try create(name: name, limits: limits)
+    }
 }
 
 /// Chooses the driver for this host: v2 where the unified hierarchy has the memory, pids and cpu

@@ -5,22 +5,28 @@ import Synchronization
 /// directories on v1, each with its limits written) and removing them take about 0.2 ms each, which a
 /// thread of the pool spends while no sandbox waits for it.
 ///
-/// A cgroup serves exactly one sandbox: its counters (peak memory, OOM kills, pids limit hits) cannot be
-/// reset, so none is ever reused. Spares are kept for the few limit sets last asked for. Every pool is
-/// emptied when the process exits (and a crashed process's are swept at the next start, like any
+/// A cgroup serves exactly one sandbox: its memory counters (peak, OOM kills) cannot be reset, so none is
+/// handed out twice. What a driver says may serve again (v1's hierarchies other than memory: a `CgroupRemnant`)
+/// goes into the next cgroup the pool makes. Spares are kept for the few limit sets last asked for. Every pool
+/// is emptied when the process exits (and a crashed process's are swept at the next start, like any
 /// sandbox's), so nothing is left behind.
 final class CgroupPool: @unchecked Sendable {
     /// Spares kept per set of limits.
     static let spares = 2
     /// Sets of limits kept spares for: the most recent ones (a job's steps use two or three).
     static let limitSets = 4
+    /// Remnants kept for cgroups yet to be made; the rest are removed.
+    static let remnantsKept = spares * limitSets
 
     private let driver: any CgroupDriver
+    /// Held for the whole of a drain (see `drain`).
+    private let draining = NSLock()
     // Every stored property below is guarded by `condition`.
     private let condition = NSCondition()
     private var spare: [CgroupLimits: [any Cgroup]] = [:]
     private var recent: [CgroupLimits] = []
     private var doomed: [any Cgroup] = []
+    private var remnants: [CgroupRemnant] = []
     /// Ones that could not be removed yet (a process stuck in the kernel): tried again when the pool drains.
     private var stubborn: [any Cgroup] = []
     private var working = true
@@ -74,16 +80,23 @@ final class CgroupPool: @unchecked Sendable {
     }
 
     /// Removes every spare and every cgroup given back, now; the pool makes new spares when next asked.
+    /// Returns once they are all gone, even those another thread's drain took: the runner's deinit and the
+    /// exit handler may drain at once, and the process must not exit while the first is still removing.
     func drain() {
+        draining.lock()
+        defer { draining.unlock() }
         condition.lock()
         while busy { condition.wait() }
         let leftovers = doomed + stubborn + spare.values.joined()
+        let unused = remnants
         doomed = []
         stubborn = []
         spare = [:]
         recent = []
+        remnants = []
         condition.unlock()
         for cgroup in leftovers { try? cgroup.remove() }
+        for remnant in unused { driver.discard(remnant) }
     }
 
     /// Drains for good: later cgroups are made and removed by their own sandboxes.
@@ -99,14 +112,18 @@ final class CgroupPool: @unchecked Sendable {
         _ = Self.all.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
     }
 
-    private static func make(_ driver: any CgroupDriver, _ limits: CgroupLimits) throws -> any Cgroup {
+    private static func make(
+        _ driver: any CgroupDriver, _ limits: CgroupLimits, reusing remnant: CgroupRemnant? = nil
+    ) throws -> any Cgroup {
         let name = "\(CgroupNaming.prefix)\(getpid())-\(counter.add(1, ordering: .relaxed).newValue)"
-        return try driver.create(name: name, limits: limits)
+        guard let remnant else { return try driver.create(name: name, limits: limits) }
+        return try driver.create(name: name, limits: limits, reusing: remnant)
     }
 
     private enum Chore {
         case remove(any Cgroup)
-        case make(CgroupLimits)
+        case make(CgroupLimits, CgroupRemnant?)
+        case discard(CgroupRemnant)
     }
 
     private func work() {
@@ -117,7 +134,9 @@ final class CgroupPool: @unchecked Sendable {
                 if let cgroup = doomed.popLast() {
                     chore = .remove(cgroup)
                 } else if let limits = recent.last(where: { (spare[$0]?.count ?? 0) < Self.spares }) {
-                    chore = .make(limits)
+                    chore = .make(limits, remnants.popLast())
+                } else if remnants.count > Self.remnantsKept {
+                    chore = .discard(remnants.removeFirst())
                 }
                 if chore != nil { break }
                 condition.wait()
@@ -127,13 +146,19 @@ final class CgroupPool: @unchecked Sendable {
             guard let chore else { return }
             var made: (CgroupLimits, any Cgroup)?
             var kept: (any Cgroup)?
+            var remnant: CgroupRemnant?
             switch chore {
-            case .remove(let cgroup): if (try? cgroup.remove()) == nil { kept = cgroup }
-            case .make(let limits): made = (try? Self.make(driver, limits)).map { (limits, $0) }
+            case .remove(let cgroup):
+                do { remnant = try cgroup.retire() } catch { kept = cgroup }
+            case .make(let limits, let reusing):
+                made = (try? Self.make(driver, limits, reusing: reusing)).map { (limits, $0) }
+            case .discard(let surplus):
+                driver.discard(surplus)
             }
             condition.lock()
             busy = false
             if let kept { stubborn.append(kept) }
+            if let remnant { remnants.append(remnant) }
             if let (limits, cgroup) = made {
                 if working && recent.contains(limits) {
                     spare[limits, default: []].append(cgroup)

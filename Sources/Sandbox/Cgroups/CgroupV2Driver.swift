@@ -57,6 +57,15 @@ public struct CgroupV2Driver: CgroupDriver {
         return try CgroupV2(path: path, fileSystem: fileSystem).readied(with: limits)
     }
 
+    public var parentDirectories: [String] { [base] }
+
+    /// v2 retires nothing for reuse (all controllers share one directory, memory's among them).
+    public func discard(_ remnant: CgroupRemnant) {
+        for directory in Set(remnant.directories.values) {
+            _ = removeCgroupDirectory(directory, fileSystem: fileSystem)
+        }
+    }
+
     public func sweepStale() {
         for name in fileSystem.listDirectory(base) where CgroupNaming.isStale(name) {
             try? CgroupV2(path: base + "/" + name, fileSystem: fileSystem).remove()

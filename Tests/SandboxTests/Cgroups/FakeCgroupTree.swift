@@ -3,10 +3,13 @@ import Synchronization
 
 @testable import Sandbox
 
-/// A cgroup v2 tree in a temporary directory that behaves like the kernel's where the drivers can
-/// tell: mkdir creates a cgroup's interface files, rmdir removes them, and every write is recorded.
+/// A cgroup tree in a temporary directory that behaves like the kernel's where the drivers can tell: mkdir
+/// creates a cgroup's interface files, rmdir removes them, and every write is recorded. A v2 tree by default;
+/// `v1()` makes one with a hierarchy per controller, each a directory under `root`.
 final class FakeCgroupTree: CgroupFileSystem {
     let root: String
+    /// The files every cgroup of this tree has, with their initial contents.
+    let interfaceFiles: [String: String]
     private let writes = Mutex<[(String, String)]>([])
 
     /// Interface files a new v2 cgroup has, with their initial contents.
@@ -18,12 +21,34 @@ final class FakeCgroupTree: CgroupFileSystem {
         "cpu.stat": "usage_usec 0\nuser_usec 0\nsystem_usec 0\n",
     ]
 
-    init() throws {
+    /// What a v1 cgroup has, in the hierarchies CgroupV1Driver uses (each fake hierarchy has them all).
+    static let v1InterfaceFiles: [String: String] = [
+        "cgroup.procs": "", "tasks": "", "memory.limit_in_bytes": "9223372036854771712",
+        "memory.max_usage_in_bytes": "0", "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n",
+        "pids.max": "max", "pids.events": "max 0\n", "cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "-1",
+        "cpu.shares": "1024", "cpuacct.usage": "0", "freezer.state": "THAWED",
+    ]
+
+    init(interfaceFiles: [String: String] = FakeCgroupTree.interfaceFiles) throws {
+        self.interfaceFiles = interfaceFiles
         root = NSTemporaryDirectory() + "crucible-fake-cgroup-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        for (name, content) in Self.interfaceFiles {
+        for (name, content) in interfaceFiles {
             try content.write(toFile: root + "/" + name, atomically: false, encoding: .utf8)
         }
+    }
+
+    /// A v1 tree: a hierarchy per controller CgroupV1Driver needs, at `root/<controller>`, with crucible's
+    /// process in each one's root cgroup.
+    static func v1() throws -> (FakeCgroupTree, [String: CgroupHierarchy]) {
+        let tree = try FakeCgroupTree(interfaceFiles: v1InterfaceFiles)
+        var hierarchies: [String: CgroupHierarchy] = [:]
+        for controller in CgroupV1Driver.requiredControllers {
+            let mountPoint = tree.root + "/" + controller
+            guard tree.makeDirectory(mountPoint) == 0 else { throw SandboxError.unavailable("fake \(mountPoint)") }
+            hierarchies[controller] = CgroupHierarchy(mountPoint: mountPoint, ownPath: "/")
+        }
+        return (tree, hierarchies)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
@@ -43,7 +68,7 @@ final class FakeCgroupTree: CgroupFileSystem {
         if FileManager.default.fileExists(atPath: path) { return EEXIST }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-            for (name, content) in Self.interfaceFiles {
+            for (name, content) in interfaceFiles {
                 try content.write(toFile: path + "/" + name, atomically: false, encoding: .utf8)
             }
             return 0
@@ -55,7 +80,7 @@ final class FakeCgroupTree: CgroupFileSystem {
     func removeDirectory(_ path: String) -> Int32 {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         // The kernel refuses to remove a cgroup with children or processes.
-        if entries.contains(where: { Self.interfaceFiles[$0] == nil }) { return EBUSY }
+        if entries.contains(where: { interfaceFiles[$0] == nil }) { return EBUSY }
         if let procs = try? read(path + "/cgroup.procs"), !procs.isEmpty { return EBUSY }
         do {
             try FileManager.default.removeItem(atPath: path)
@@ -83,7 +108,7 @@ final class FakeCgroupTree: CgroupFileSystem {
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     func listDirectory(_ path: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { Self.interfaceFiles[$0] == nil }
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { interfaceFiles[$0] == nil }
     }
 
     func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
