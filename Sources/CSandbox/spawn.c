@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -48,6 +49,16 @@
 #endif
 #ifndef SYS_pivot_root
 #define SYS_pivot_root 155
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#define SYS_move_mount 429
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
@@ -116,6 +127,7 @@ const char *csbx_step_name(int32_t step) {
     case CSBX_STEP_ID_MAPS: return "write uid/gid maps";
     case CSBX_STEP_CGROUP_MOVE: return "move into cgroups";
     case CSBX_STEP_SPAWNER: return "reach the sandbox spawner";
+    case CSBX_STEP_MOUNT_TEMPLATE: return "mount template";
     default: return "unknown step";
     }
 }
@@ -145,11 +157,11 @@ static int csbx_join(char *out, size_t cap, const char *a, const char *b) {
     return 0;
 }
 
-/// Closes every descriptor but those in keep (at most 16 entries).
+/// Closes every descriptor but those in keep (at most 24 entries).
 static int csbx_close_all_but(const int *keep, int count) {
-    int sorted[16];
+    int sorted[24];
     int n = 0;
-    for (int i = 0; i < count && n < 16; i++) {
+    for (int i = 0; i < count && n < 24; i++) {
         if (keep[i] < 0) continue;
         int v = keep[i], j = n;
         while (j > 0 && sorted[j - 1] > v) {
@@ -230,8 +242,39 @@ static void csbx_drop_privileges(const csbx_spawn_spec *spec, int error_fd) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) csbx_fail(error_fd, CSBX_STEP_NO_NEW_PRIVS, errno, -1);
 }
 
-/// Mounts the plan into the skeleton at spec->root and makes it the root.
-static void csbx_build_root(const csbx_spawn_spec *spec, int error_fd) {
+/// The attributes a bind of `m` gets: nosuid always, and what its flags ask for.
+static uint64_t csbx_bind_attributes(const csbx_mount *m) {
+    uint64_t set = MOUNT_ATTR_NOSUID;
+    if (m->flags & CSBX_MOUNT_READONLY) set |= MOUNT_ATTR_RDONLY;
+    if (!(m->flags & CSBX_MOUNT_ALLOW_DEVICES)) set |= MOUNT_ATTR_NODEV;
+    if (m->flags & CSBX_MOUNT_NOEXEC) set |= MOUNT_ATTR_NOEXEC;
+    return set;
+}
+
+/// A fresh tmpfs or procfs for `m` at `path`: 0, or -1 with errno.
+static int csbx_mount_fresh(const csbx_mount *m, const char *path) {
+    unsigned long noexec = (m->flags & CSBX_MOUNT_NOEXEC) ? MS_NOEXEC : 0;
+    switch (m->kind) {
+    case CSBX_MOUNT_TMPFS: {
+        unsigned long ro = (m->flags & CSBX_MOUNT_READONLY) ? MS_RDONLY : 0;
+        return mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | noexec | ro, m->data);
+    }
+    case CSBX_MOUNT_PROC: return mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    default: errno = EINVAL; return -1;
+    }
+}
+
+/// Whether a sandbox cloned from a template makes `m` itself: fresh filesystems and its own workdir.
+static int csbx_is_own_mount(const csbx_mount *m) {
+    return m->kind != CSBX_MOUNT_BIND || (m->flags & CSBX_MOUNT_PER_SANDBOX);
+}
+
+/// Mounts the plan into the skeleton at spec->root and makes it the root. For a template (`template` set),
+/// only what every sandbox shares: the binds (not a workdir) and, where the plan has a proc, a procfs of the
+/// template builder's pid namespace, which dies with it: a sandbox's own procfs, mounted over it, needs one
+/// fully visible procfs in its mount namespace already (the kernel's rule for mounting proc in a user
+/// namespace), and this one shows no process.
+static void csbx_build_root(const csbx_spawn_spec *spec, int template, int error_fd) {
     char path[4096];
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         csbx_fail(error_fd, CSBX_STEP_MOUNT_PRIVATE, errno, -1);
@@ -241,41 +284,23 @@ static void csbx_build_root(const csbx_spawn_spec *spec, int error_fd) {
     }
     for (size_t i = 0; i < spec->mount_count; i++) {
         const csbx_mount *m = &spec->mounts[i];
+        if (template && csbx_is_own_mount(m) && m->kind != CSBX_MOUNT_PROC) continue;
         if (csbx_join(path, sizeof path, spec->root, m->target) != 0) {
             csbx_fail(error_fd, CSBX_STEP_MOUNT, ENAMETOOLONG, (int32_t)i);
         }
-        unsigned long noexec = (m->flags & CSBX_MOUNT_NOEXEC) ? MS_NOEXEC : 0;
-        int rc = -1;
-        switch (m->kind) {
-        case CSBX_MOUNT_BIND: {
+        if (m->kind == CSBX_MOUNT_BIND) {
             unsigned long rec = (m->flags & CSBX_MOUNT_RECURSIVE) ? MS_REC : 0;
-            rc = mount(m->source, path, NULL, MS_BIND | rec, NULL);
-            if (rc == 0) {
-                // mount_setattr changes only the attributes named, so the source's locked flags
-                // (atime, nodev of the host mount) never make the remount fail.
-                uint64_t set = MOUNT_ATTR_NOSUID;
-                if (m->flags & CSBX_MOUNT_READONLY) set |= MOUNT_ATTR_RDONLY;
-                if (!(m->flags & CSBX_MOUNT_ALLOW_DEVICES)) set |= MOUNT_ATTR_NODEV;
-                if (m->flags & CSBX_MOUNT_NOEXEC) set |= MOUNT_ATTR_NOEXEC;
-                if (csbx_mount_setattr(path, (m->flags & CSBX_MOUNT_RECURSIVE) != 0, set) != 0) {
-                    csbx_fail(error_fd, CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i);
-                }
+            if (mount(m->source, path, NULL, MS_BIND | rec, NULL) != 0) {
+                csbx_fail(error_fd, CSBX_STEP_MOUNT, errno, (int32_t)i);
             }
-            break;
+            // mount_setattr changes only the attributes named, so the source's locked flags
+            // (atime, nodev of the host mount) never make the remount fail.
+            if (csbx_mount_setattr(path, (m->flags & CSBX_MOUNT_RECURSIVE) != 0, csbx_bind_attributes(m)) != 0) {
+                csbx_fail(error_fd, CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i);
+            }
+        } else if (csbx_mount_fresh(m, path) != 0) {
+            csbx_fail(error_fd, CSBX_STEP_MOUNT, errno, (int32_t)i);
         }
-        case CSBX_MOUNT_TMPFS: {
-            unsigned long ro = (m->flags & CSBX_MOUNT_READONLY) ? MS_RDONLY : 0;
-            rc = mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | noexec | ro, m->data);
-            break;
-        }
-        case CSBX_MOUNT_PROC:
-            rc = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-            break;
-        default:
-            errno = EINVAL;
-            break;
-        }
-        if (rc != 0) csbx_fail(error_fd, CSBX_STEP_MOUNT, errno, (int32_t)i);
     }
     if (chdir(spec->root) != 0) csbx_fail(error_fd, CSBX_STEP_PIVOT_ROOT, errno, -1);
     // pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it.
@@ -284,6 +309,23 @@ static void csbx_build_root(const csbx_spawn_spec *spec, int error_fd) {
     if (chdir("/") != 0) csbx_fail(error_fd, CSBX_STEP_PIVOT_ROOT, errno, -1);
     if (csbx_mount_setattr("/", 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) != 0) {
         csbx_fail(error_fd, CSBX_STEP_ROOT_READONLY, errno, -1);
+    }
+}
+
+/// In a copy of a template (already its root): the sandbox's own mounts. Its workdir arrives as a detached
+/// mount the spawner made (`own_fds[i]`), attached here.
+static void csbx_mount_own(const csbx_spawn_spec *spec, const int *own_fds, int error_fd) {
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        const csbx_mount *m = &spec->mounts[i];
+        if (!csbx_is_own_mount(m)) continue;
+        int rc;
+        if (m->kind == CSBX_MOUNT_BIND) {
+            rc = (int)syscall(SYS_move_mount, own_fds[i], "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH);
+            close(own_fds[i]);
+        } else {
+            rc = csbx_mount_fresh(m, m->target);
+        }
+        if (rc != 0) csbx_fail(error_fd, CSBX_STEP_MOUNT, errno, (int32_t)i);
     }
 }
 
@@ -362,14 +404,22 @@ static int csbx_workload_main(void *arg) {
 // The workload's stack while it shares the init's memory until execve (CLONE_VM | CLONE_VFORK).
 static char csbx_workload_stack[256 * 1024] __attribute__((aligned(16)));
 
+/// Binds a sandbox cloned from a template makes itself (its workdir): at most this many.
+#define CSBX_MAX_OWN_BINDS 4
+
 /// The sandbox's init: pid 1 of the new pid namespace. Sets everything up, starts the workload,
-/// reaps every orphan, and reports the workload's wait status.
-static void csbx_init_main(
-    const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count) {
-    int keep[16] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
+/// reaps every orphan, and reports the workload's wait status. `own_fds`: cloned from a template, the
+/// detached mounts of its own binds by mount index (NULL otherwise).
+static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd,
+                           const int *task_fds, size_t task_count, const int *own_fds) {
+    int keep[24] = {spec->stdin_fd, spec->stdout_fd, spec->stderr_fd, sync_fd, error_fd, status_fd};
+    int kept = 6;
     if (task_count > 10) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, EMFILE, -1);
-    for (size_t i = 0; i < task_count; i++) keep[6 + i] = task_fds[i];
-    if (csbx_close_all_but(keep, 6 + (int)task_count) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
+    for (size_t i = 0; i < task_count; i++) keep[kept++] = task_fds[i];
+    for (size_t i = 0; own_fds != NULL && i < spec->mount_count; i++) {
+        if (own_fds[i] >= 0 && kept < 24) keep[kept++] = own_fds[i];
+    }
+    if (csbx_close_all_but(keep, kept) != 0) csbx_fail(error_fd, CSBX_STEP_CLOSE_FDS, errno, -1);
     // If the spawner that cloned us dies, so do we (and with us the whole pid namespace).
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     // Into our v1 cgroups first, before anything is charged or run: "0" in a hierarchy's `tasks` file moves
@@ -385,7 +435,11 @@ static void csbx_init_main(
     }
     // 'g': our uid/gid maps are written, so the root can be built.
     if (csbx_wait_for(sync_fd, 'g') != 0) _exit(1);  // the parent gave up on us: leave quietly
-    csbx_build_root(spec, error_fd);
+    if (own_fds != NULL) {
+        csbx_mount_own(spec, own_fds, error_fd);
+    } else {
+        csbx_build_root(spec, 0, error_fd);
+    }
     if (spec->loopback_up && csbx_loopback_up() != 0) csbx_fail(error_fd, CSBX_STEP_LOOPBACK, errno, -1);
     if (spec->hostname && sethostname(spec->hostname, csbx_strlen(spec->hostname)) != 0) {
         csbx_fail(error_fd, CSBX_STEP_HOSTNAME, errno, -1);
@@ -430,54 +484,140 @@ static void csbx_init_main(
     }
 }
 
+static ssize_t csbx_read_report(int error_fd, csbx_setup_error *error, int32_t timeout_ms);
+
+static void csbx_set_error(csbx_setup_error *error, int32_t step, int32_t err, int32_t index) {
+    error->step = step;
+    error->error = err;
+    error->index = index;
+}
+
+/// Detached copies of a sandbox's own binds (its workdir), made where the host's paths are visible, for
+/// its init to attach in a copy of a template. 0, or -1 with `error` (the descriptors made are closed).
+static int csbx_open_own_binds(const csbx_spawn_spec *spec, int *own_fds, csbx_setup_error *error) {
+    int count = 0;
+    for (size_t i = 0; i < spec->mount_count; i++) own_fds[i] = -1;
+    for (size_t i = 0; i < spec->mount_count; i++) {
+        const csbx_mount *m = &spec->mounts[i];
+        if (m->kind != CSBX_MOUNT_BIND || !(m->flags & CSBX_MOUNT_PER_SANDBOX)) continue;
+        int recursive = (m->flags & CSBX_MOUNT_RECURSIVE) ? AT_RECURSIVE : 0;
+        int fd = count < CSBX_MAX_OWN_BINDS ? (int)syscall(SYS_open_tree, AT_FDCWD, m->source,
+                                                             OPEN_TREE_CLONE | O_CLOEXEC | recursive)
+                                            : (errno = E2BIG, -1);
+        struct csbx_mount_attr attr = {csbx_bind_attributes(m), 0, 0, 0};
+        if (fd < 0 || syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0) {
+            csbx_set_error(error, fd < 0 ? CSBX_STEP_MOUNT : CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i);
+            if (fd >= 0) close(fd);
+            for (size_t j = 0; j < i; j++) {
+                if (own_fds[j] >= 0) close(own_fds[j]);
+            }
+            return -1;
+        }
+        own_fds[i] = fd;
+        count++;
+    }
+    return 0;
+}
+
 int csbx_clone_init(
     const csbx_spawn_spec *spec, int sync_fd, int error_fd, int status_fd, const int *task_fds, size_t task_count,
-    pid_t *pid_out, int *pidfd_out, csbx_setup_error *error) {
+    int template_fd, int home_mnt_fd, pid_t *pid_out, int *pidfd_out, csbx_setup_error *error) {
     int pidfd = -1;
     struct csbx_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-    // A prepared network namespace is entered by this thread just for the clone, so the child is born
-    // in it; making one inside clone costs about a millisecond that a pool can spend ahead of time.
-    int home_net = -1;
-    if (spec->net_ns_fd >= 0) {
-        home_net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (home_net < 0 || setns(spec->net_ns_fd, CLONE_NEWNET) != 0) {
-            int saved = errno;
-            if (home_net >= 0) close(home_net);
-            error->step = CSBX_STEP_CLONE;
-            error->error = saved;
-            error->index = -1;
-            return -1;
-        }
-    } else {
-        args.flags |= CLONE_NEWNET;
-    }
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
     args.exit_signal = SIGCHLD;
     if (spec->cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)spec->cgroup_fd;
     }
-    long pid = syscall(SYS_clone3, &args, sizeof args);
+    int own_fds[spec->mount_count + 1];
+    if (template_fd >= 0 && csbx_open_own_binds(spec, own_fds, error) != 0) return -1;
+    long pid = -1;
+    // A prepared network namespace is entered by this thread just for the clone, so the child is born
+    // in it; making one inside clone costs about a millisecond that a pool can spend ahead of time.
+    int home_net = -1;
+    if (spec->net_ns_fd < 0) {
+        args.flags |= CLONE_NEWNET;
+    } else if ((home_net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+               setns(spec->net_ns_fd, CLONE_NEWNET) != 0) {
+        csbx_set_error(error, CSBX_STEP_CLONE, errno, -1);
+        goto done;
+    }
+    // Likewise a template's mount namespace: the child's is a copy of it (every mount in it locked, being
+    // made by a more privileged namespace), already rooted in the skeleton.
+    if (template_fd >= 0 && setns(template_fd, CLONE_NEWNS) != 0) {
+        csbx_set_error(error, CSBX_STEP_MOUNT_TEMPLATE, errno, -1);
+        goto done;
+    }
+    pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
-        csbx_init_main(spec, sync_fd, error_fd, status_fd, task_fds, task_count);
+        csbx_init_main(spec, sync_fd, error_fd, status_fd, task_fds, task_count, template_fd >= 0 ? own_fds : NULL);
         _exit(127);
     }
-    int clone_errno = errno;
+    if (pid < 0) csbx_set_error(error, CSBX_STEP_CLONE, errno, -1);
+    // Back home: a spawner left in a template or in a sandbox's network namespace must never run on.
+    if (template_fd >= 0 && setns(home_mnt_fd, CLONE_NEWNS) != 0) abort();
+done:
     if (home_net >= 0) {
-        // Back to the host's network namespace; a thread left in a sandbox's must never run on.
         if (setns(home_net, CLONE_NEWNET) != 0) abort();
         close(home_net);
     }
-    if (pid < 0) {
-        error->step = CSBX_STEP_CLONE;
-        error->error = clone_errno;
-        error->index = -1;
-        return -1;
+    for (size_t i = 0; template_fd >= 0 && i < spec->mount_count; i++) {
+        if (own_fds[i] >= 0) close(own_fds[i]);
     }
+    if (pid < 0) return -1;
     *pid_out = (pid_t)pid;
     *pidfd_out = pidfd;
+    return 0;
+}
+
+int csbx_build_template(const csbx_spawn_spec *spec, int *template_fd, csbx_setup_error *error) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        csbx_set_error(error, CSBX_STEP_PIPES, errno, -1);
+        return -1;
+    }
+    // The builder: a new mount namespace (the template) and a new pid namespace, whose procfs (if the plan has
+    // one) will show nothing once the builder is gone.
+    long pid = syscall(SYS_clone, CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+    if (pid == 0) {
+        close(report[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        csbx_build_root(spec, 1, report[1]);
+        csbx_setup_error done = {0, 0, -1};
+        ssize_t ignored = write(report[1], &done, sizeof done);
+        (void)ignored;
+        for (;;) pause();  // until killed: its namespace must outlive it only through our descriptor
+    }
+    int saved = errno;
+    close(report[1]);
+    if (pid < 0) {
+        close(report[0]);
+        csbx_set_error(error, CSBX_STEP_MOUNT_TEMPLATE, saved, -1);
+        return -1;
+    }
+    csbx_setup_error got = {CSBX_STEP_MOUNT_TEMPLATE, EPIPE, -1};
+    ssize_t have = csbx_read_report(report[0], &got, 10000);
+    close(report[0]);
+    int fd = -1;
+    if (have == (ssize_t)sizeof got && got.step == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/ns/mnt", pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) got = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, errno, -1};
+    } else if (have < (ssize_t)sizeof got) {
+        got = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, have < 0 ? ETIMEDOUT : EPIPE, -1};
+    }
+    kill((pid_t)pid, SIGKILL);
+    while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    if (fd < 0) {
+        *error = got;
+        return -1;
+    }
+    *template_fd = fd;
     return 0;
 }
 

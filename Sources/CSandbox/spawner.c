@@ -32,19 +32,21 @@
 /// A spawner that does not answer within this long is taken for dead.
 #define CSBX_REPLY_TIMEOUT_S 10
 
-enum { CSBX_REQUEST_SPAWN = 1, CSBX_REQUEST_REAP = 2 };
+enum { CSBX_REQUEST_SPAWN = 1, CSBX_REQUEST_REAP = 2, CSBX_REQUEST_TEMPLATE = 3, CSBX_REQUEST_DROP_TEMPLATE = 4 };
+/// Mount templates a spawner keeps (one per prepared policy in use; crucible drops the ones it stops using).
+#define CSBX_MAX_TEMPLATES 32
 enum { CSBX_REPLY_OK = 0, CSBX_REPLY_NO_CHILD = -1, CSBX_REPLY_CHILD_FAILED = 1 };
 
 typedef struct csbx_request {
     uint32_t kind;
-    int32_t pid;  ///< REAP: the init to reap
+    int32_t pid;  ///< REAP: the init to reap; DROP_TEMPLATE: the template
     uint32_t tasks_count;  ///< SPAWN: cgroup `tasks` descriptors, the last ones attached
     uint32_t spec_size;
 } csbx_request;
 
 typedef struct csbx_reply {
-    int32_t result;  ///< CSBX_REPLY_*; REAP: 0 or -errno
-    int32_t pid;
+    int32_t result;  ///< CSBX_REPLY_*; REAP, DROP_TEMPLATE: 0 or -errno
+    int32_t pid;  ///< SPAWN: the init; TEMPLATE: the template's id
     csbx_setup_error error;
 } csbx_reply;
 
@@ -247,6 +249,10 @@ static ssize_t csbx_receive_message(int socket_fd, void *buffer, size_t size, in
 
 // ---- The spawner's side ----
 
+/// The spawner's mount templates by id (-1: free), and its own mount namespace to return to after a clone.
+static int csbx_templates[CSBX_MAX_TEMPLATES];
+static int csbx_home_mnt = -1;
+
 static int csbx_write_file(const char *path, const char *text) {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -277,9 +283,17 @@ static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t 
     if (spec.net_ns_fd >= 0) spec.net_ns_fd = fds[next++];
     const int *tasks = fds + next;
 
+    int template_fd = -1;
+    if (spec.template_id >= 0) {
+        if (spec.template_id >= CSBX_MAX_TEMPLATES || csbx_templates[spec.template_id] < 0 || csbx_home_mnt < 0) {
+            reply->error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, ENOENT, -1};
+            return;
+        }
+        template_fd = csbx_templates[spec.template_id];
+    }
     pid_t pid = 0;
     if (csbx_clone_init(&spec, fds[CSBX_FD_SYNC_CHILD], fds[CSBX_FD_ERROR], fds[CSBX_FD_STATUS], tasks, tasks_count,
-                        &pid, pidfd, &reply->error) != 0) {
+                        template_fd, csbx_home_mnt, &pid, pidfd, &reply->error) != 0) {
         return;
     }
     reply->pid = pid;
@@ -303,6 +317,26 @@ static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t 
         return;
     }
     reply->result = CSBX_REPLY_OK;
+    reply->error = (csbx_setup_error){0, 0, -1};
+}
+
+/// Builds a template for the spec in `message` and files it under a free id.
+static void csbx_serve_template(char *message, size_t size, csbx_reply *reply) {
+    csbx_spawn_spec spec;
+    reply->result = CSBX_REPLY_NO_CHILD;
+    reply->error = (csbx_setup_error){CSBX_STEP_SPAWNER, EINVAL, -1};
+    if (csbx_unpack_spec(message, size, &spec) != 0) return;
+    int id = 0;
+    while (id < CSBX_MAX_TEMPLATES && csbx_templates[id] >= 0) id++;
+    if (id == CSBX_MAX_TEMPLATES || csbx_home_mnt < 0) {
+        reply->error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, csbx_home_mnt < 0 ? EBADF : ENOSPC, -1};
+        return;
+    }
+    int fd = -1;
+    if (csbx_build_template(&spec, &fd, &reply->error) != 0) return;
+    csbx_templates[id] = fd;
+    reply->result = CSBX_REPLY_OK;
+    reply->pid = id;
     reply->error = (csbx_setup_error){0, 0, -1};
 }
 
@@ -331,6 +365,8 @@ static void csbx_spawner_serve(int socket_fd) {
     // Started through a descriptor (/proc/self/fd/N) or as /proc/self/exe, it would be named "N" or "exe" in
     // ps and top, and so would every init (its copy); the name tells an operator what it is.
     prctl(PR_SET_NAME, CSBX_SPAWNER_NAME, 0, 0, 0);
+    for (int i = 0; i < CSBX_MAX_TEMPLATES; i++) csbx_templates[i] = -1;
+    csbx_home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);  // without it, no templates
     static char message[CSBX_MAX_MESSAGE];
     for (;;) {
         int fds[CSBX_MAX_FDS];
@@ -345,6 +381,16 @@ static void csbx_spawner_serve(int socket_fd) {
         if (request.kind == CSBX_REQUEST_SPAWN && (size_t)got == sizeof request + request.spec_size) {
             csbx_serve_spawn(message + sizeof request, request.spec_size, fds, fd_count, request.tasks_count,
                              &reply, &pidfd);
+        } else if (request.kind == CSBX_REQUEST_TEMPLATE && (size_t)got == sizeof request + request.spec_size) {
+            csbx_serve_template(message + sizeof request, request.spec_size, &reply);
+        } else if (request.kind == CSBX_REQUEST_DROP_TEMPLATE) {
+            int id = request.pid;
+            int known = id >= 0 && id < CSBX_MAX_TEMPLATES && csbx_templates[id] >= 0;
+            if (known) {
+                close(csbx_templates[id]);
+                csbx_templates[id] = -1;
+            }
+            reply.result = known ? 0 : -ENOENT;
         } else if (request.kind == CSBX_REQUEST_REAP) {
             int status = 0;
             pid_t reaped;
@@ -519,6 +565,51 @@ int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *t
     if (reply.result != CSBX_REPLY_OK) {
         *error = reply.error;
         return 1;
+    }
+    return 0;
+}
+
+int csbx_spawner_template(int32_t spawner_fd, const csbx_spawn_spec *spec, int32_t *template_id,
+                          csbx_setup_error *error) {
+    csbx_packer measure = {NULL, 0};
+    csbx_pack_spec(&measure, spec, -1, -1);
+    *error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, E2BIG, -1};
+    if (measure.used + sizeof(csbx_request) > CSBX_MAX_MESSAGE) return -1;
+    char *body = calloc(1, measure.used);
+    if (body == NULL) {
+        error->error = ENOMEM;
+        return -1;
+    }
+    csbx_packer packer = {body, 0};
+    csbx_pack_spec(&packer, spec, -1, -1);
+    csbx_request request = {CSBX_REQUEST_TEMPLATE, 0, 0, (uint32_t)packer.used};
+    csbx_reply reply;
+    int pidfd = -1;
+    int exchanged = csbx_exchange(spawner_fd, &request, body, NULL, 0, &reply, &pidfd);
+    int saved = errno;
+    free(body);
+    if (pidfd >= 0) close(pidfd);
+    if (exchanged != 0) {
+        *error = (csbx_setup_error){CSBX_STEP_SPAWNER, saved, -1};
+        return -1;
+    }
+    if (reply.result != CSBX_REPLY_OK) {
+        *error = reply.error;
+        return -1;
+    }
+    *template_id = reply.pid;
+    return 0;
+}
+
+int csbx_spawner_drop_template(int32_t spawner_fd, int32_t template_id) {
+    csbx_request request = {CSBX_REQUEST_DROP_TEMPLATE, template_id, 0, 0};
+    csbx_reply reply;
+    int pidfd = -1;
+    if (csbx_exchange(spawner_fd, &request, NULL, NULL, 0, &reply, &pidfd) != 0) return -1;
+    if (pidfd >= 0) close(pidfd);
+    if (reply.result != 0) {
+        errno = -reply.result;
+        return -1;
     }
     return 0;
 }

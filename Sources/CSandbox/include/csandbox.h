@@ -29,6 +29,7 @@ enum csbx_mount_flag {
     CSBX_MOUNT_RECURSIVE = 1 << 1,
     CSBX_MOUNT_NOEXEC = 1 << 2,
     CSBX_MOUNT_ALLOW_DEVICES = 1 << 3,  ///< device nodes on this mount work (only /dev/null and friends)
+    CSBX_MOUNT_PER_SANDBOX = 1 << 4,  ///< a bind each sandbox makes for itself, also from a template (its workdir)
 };
 
 typedef struct csbx_mount {
@@ -80,6 +81,9 @@ typedef struct csbx_spawn_spec {
 
     int32_t cgroup_fd;  ///< cgroup v2 directory to clone into, or -1 (v1: the child moves itself in)
     int32_t net_ns_fd;  ///< a fresh network namespace made by csbx_netns_create, or -1 to create one in clone
+    /// A mount template the spawner made for this root and these mounts (csbx_spawner_template), or -1: the
+    /// child then builds the whole root itself.
+    int32_t template_id;
 } csbx_spawn_spec;
 
 /// A sandbox whose init process exists and waits for csbx_release() before it starts the workload.
@@ -125,6 +129,7 @@ enum csbx_step {
     CSBX_STEP_ID_MAPS,  ///< the spawner writing the child's uid/gid maps
     CSBX_STEP_CGROUP_MOVE,  ///< the child moving itself into its v1 cgroups
     CSBX_STEP_SPAWNER,  ///< reaching the spawner (it died, or did not answer)
+    CSBX_STEP_MOUNT_TEMPLATE,  ///< making a mount template, or cloning the child from one
 };
 
 typedef struct csbx_setup_error {
@@ -162,6 +167,17 @@ void csbx_spawner_main(int argc, char **argv, char **envp);
 int csbx_spawn(
     int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *tasks_fds, size_t tasks_count,
     csbx_child *child, csbx_setup_error *error);
+
+/// Asks the spawner for a mount template of `spec`'s root: a mount namespace it keeps, in which the root skeleton
+/// has every mount that is the same for each sandbox (binds of the node's or the image's files, devices) made,
+/// read-only, and pivoted into; a child cloned from it mounts only its own (tmpfs, proc, its workdir) and does
+/// not pivot. A template's binds see the files they were made on: one replaced by rename needs a new template.
+/// `spec`'s descriptors are not sent. Returns 0 with `template_id`, or -1 with `error` filled.
+int csbx_spawner_template(int32_t spawner_fd, const csbx_spawn_spec *spec, int32_t *template_id,
+                          csbx_setup_error *error);
+
+/// Asks the spawner to drop a template. Returns 0, or -1 with errno.
+int csbx_spawner_drop_template(int32_t spawner_fd, int32_t template_id);
 
 /// Reaps an init that has exited (its pidfd is readable). Returns 0; 1 with errno when the spawner answered
 /// that it could not (ECHILD: not its child); -1 with errno when it did not answer (EPIPE or ECONNRESET: it

@@ -35,6 +35,7 @@ func withSpawnSpec<R>(
             if let workdir = request.workdir {
                 mount.kind = Int32(CSBX_MOUNT_BIND.rawValue)
                 mount.source = arena.string(workdir)
+                mount.flags = Int32(CSBX_MOUNT_PER_SANDBOX.rawValue)
             } else {
                 // The sandbox's own disk: a tmpfs of work_size, owned by the program's uid.
                 mount.kind = Int32(CSBX_MOUNT_TMPFS.rawValue)
@@ -83,6 +84,7 @@ func withSpawnSpec<R>(
     spec.seccomp_filters = UnsafePointer(arena.array(filters))
     spec.seccomp_filter_count = filters.count
     spec.cgroup_fd = cgroup.cloneDirectoryFD
+    spec.template_id = -1  // the spawner chooses one (Spawner.spawn)
     return body(&spec)
 }
 

@@ -18,6 +18,8 @@ final class Spawner: Sendable {
         var socket: Int32
         /// Which spawner of this runner's this is: the first is 1.
         var generation: Int
+        /// The mount templates this spawner made.
+        var templates = MountTemplates()
     }
 
     private let running = Mutex<Running?>(nil)
@@ -58,8 +60,13 @@ final class Spawner: Sendable {
             let result: Int32 = running.withLock { process in
                 guard let socket = start(&process, failure: &failure) else { return -1 }
                 spawnedBy = process?.generation ?? 0
-                let result = taskDescriptors.withUnsafeBufferPointer { tasks in
-                    csbx_spawn(socket, &spec, tasks.baseAddress, tasks.count, &child, &failure)
+                spec.template_id = process?.templates.id(for: spec, socket: socket, logger: logger) ?? -1
+                var result = spawn(socket, &spec, taskDescriptors, &child, &failure)
+                if result == -1 && spec.template_id >= 0 && failure.step == Int32(CSBX_STEP_MOUNT_TEMPLATE.rawValue) {
+                    // Cloning from the template failed before any child existed: once more, building the root.
+                    process?.templates.refuse(spec, because: failure, socket: socket, logger: logger)
+                    spec.template_id = -1
+                    result = spawn(socket, &spec, taskDescriptors, &child, &failure)
                 }
                 if result == -1 && failure.step == Int32(CSBX_STEP_SPAWNER.rawValue) { stop(&process) }
                 return result
@@ -69,6 +76,15 @@ final class Spawner: Sendable {
                 "the sandbox spawner stopped answering; starting a new one", metadata: ["errno": "\(failure.error)"])
         }
         return -1
+    }
+
+    private func spawn(
+        _ socket: Int32, _ spec: inout csbx_spawn_spec, _ taskDescriptors: [Int32], _ child: inout csbx_child,
+        _ failure: inout csbx_setup_error
+    ) -> Int32 {
+        taskDescriptors.withUnsafeBufferPointer { tasks in
+            csbx_spawn(socket, &spec, tasks.baseAddress, tasks.count, &child, &failure)
+        }
     }
 
     /// Reaps an init whose pidfd is readable, made by the spawner of generation `spawnedBy`. Returns false
@@ -93,6 +109,9 @@ final class Spawner: Sendable {
 
     /// The spawner's pid, once started (for tests).
     var processID: pid_t? { running.withLock { $0?.pid } }
+
+    /// Mount templates the running spawner holds (for tests).
+    var templateCount: Int { running.withLock { $0?.templates.count ?? 0 } }
 
     private func start(_ process: inout Running?, failure: inout csbx_setup_error) -> Int32? {
         if let current = process { return current.socket }
