@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -31,6 +32,12 @@
 #define CSBX_MAX_FDS 16
 /// A spawner that does not answer within this long is taken for dead.
 #define CSBX_REPLY_TIMEOUT_S 10
+/// What a spawner says first, so that crucible never talks to one of another build (an upgrade that replaced
+/// crucible but not crucible-spawner): the message layout changes between versions. Raise it with any change.
+#define CSBX_PROTOCOL_MAGIC 0x43534258u  // "CSBX"
+#define CSBX_PROTOCOL_VERSION 2u
+/// How long a spawner may take to say it.
+#define CSBX_HELLO_TIMEOUT_MS 5000
 
 enum { CSBX_REQUEST_SPAWN = 1, CSBX_REQUEST_REAP = 2, CSBX_REQUEST_TEMPLATE = 3, CSBX_REQUEST_DROP_TEMPLATE = 4 };
 /// Mount templates a spawner keeps (one per prepared policy in use; crucible drops the ones it stops using).
@@ -367,6 +374,8 @@ static void csbx_spawner_serve(int socket_fd) {
     prctl(PR_SET_NAME, CSBX_SPAWNER_NAME, 0, 0, 0);
     for (int i = 0; i < CSBX_MAX_TEMPLATES; i++) csbx_templates[i] = -1;
     csbx_home_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);  // without it, no templates
+    uint32_t hello[2] = {CSBX_PROTOCOL_MAGIC, CSBX_PROTOCOL_VERSION};
+    if (csbx_send_message(socket_fd, hello, sizeof hello, NULL, 0, NULL, 0) < 0) _exit(1);
     static char message[CSBX_MAX_MESSAGE];
     for (;;) {
         int fds[CSBX_MAX_FDS];
@@ -456,6 +465,22 @@ pid_t csbx_spawner_start(const char *executable, int32_t *socket_fd) {
     if (failed != 0) {
         close(pair[0]);
         errno = failed;
+        return -1;
+    }
+    // Its first words: this build's protocol, or it is not our spawner.
+    uint32_t hello[2] = {0, 0};
+    struct pollfd ready = {pair[0], POLLIN, 0};
+    int polled;
+    do {
+        polled = poll(&ready, 1, CSBX_HELLO_TIMEOUT_MS);
+    } while (polled < 0 && errno == EINTR);
+    ssize_t got = polled == 1 ? recv(pair[0], hello, sizeof hello, 0) : -1;
+    if (got != (ssize_t)sizeof hello || hello[0] != CSBX_PROTOCOL_MAGIC || hello[1] != CSBX_PROTOCOL_VERSION) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        close(pair[0]);
+        errno = EPROTO;
         return -1;
     }
     *socket_fd = pair[0];

@@ -152,7 +152,8 @@ const char *csbx_step_name(int32_t step);
 // gone); every init dies with it.
 
 /// Starts a spawner: `executable` (`crucible-spawner`, or this program's own binary) exec'd with argv[0]
-/// "crucible-spawner". Returns its pid and, in `socket_fd`, crucible's end of its socket; -1 with errno.
+/// "crucible-spawner". Returns its pid and, in `socket_fd`, crucible's end of its socket; -1 with errno
+/// (EPROTO: it did not greet with this build's protocol, being of another build; it is stopped).
 pid_t csbx_spawner_start(const char *executable, int32_t *socket_fd);
 
 /// Serves as the spawner, for good, when this process was started by csbx_spawner_start; returns otherwise.

@@ -25,11 +25,14 @@ final class Spawner: Sendable {
     private let running = Mutex<Running?>(nil)
     private let started = Atomic<Int>(0)
     private let logger: Logger
-    let program: SpawnerProgram
+    private let chosen: Mutex<SpawnerProgram>
+    /// The program spawners run: the one chosen at start, or this program once that one turned out to be of
+    /// another build.
+    var program: SpawnerProgram { chosen.withLock { $0 } }
 
     init(logger: Logger, program: SpawnerProgram) {
         self.logger = logger
-        self.program = program
+        self.chosen = Mutex(program)
         if !program.isSmall {
             // Not a warning: a one-shot command (which logs warnings) would print it into a program's stderr.
             // Services log it; `crucible agent --check` shows it.
@@ -116,7 +119,16 @@ final class Spawner: Sendable {
     private func start(_ process: inout Running?, failure: inout csbx_setup_error) -> Int32? {
         if let current = process { return current.socket }
         var socket: Int32 = -1
-        let pid = csbx_spawner_start(program.path, &socket)
+        var pid = csbx_spawner_start(program.path, &socket)
+        if pid < 0 && errno == EPROTO && program.isSmall {
+            // An upgrade that replaced crucible but not crucible-spawner (or the reverse): their messages differ.
+            let reason =
+                "\(program.summary) is of another build than crucible (it does not speak this protocol); install "
+                + "both from one build"
+            logger.notice("sandboxes are cloned from crucible itself", metadata: ["reason": "\(reason)"])
+            chosen.withLock { $0 = SpawnerProgram.itself(because: reason) }
+            pid = csbx_spawner_start(program.path, &socket)
+        }
         guard pid > 0 else {
             failure = csbx_setup_error(step: Int32(CSBX_STEP_SPAWNER.rawValue), error: errno, index: -1)
             return nil

@@ -54,7 +54,7 @@ final class SpawnerProgram: Sendable {
         return SpawnerProgram(path: "/proc/self/fd/\(fd)", descriptor: fd, summary: path)
     }
 
-    private static func itself(because reason: String) -> SpawnerProgram {
+    static func itself(because reason: String) -> SpawnerProgram {
         SpawnerProgram(path: "/proc/self/exe", descriptor: -1, summary: reason)
     }
 

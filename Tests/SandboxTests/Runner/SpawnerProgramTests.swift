@@ -19,6 +19,7 @@ struct SpawnerProgramTests {
 
     @Test func takesAProgramOnlyItsOwnerCanChange() throws {
         let path = try program(mode: 0o755)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let found = SpawnerProgram.open(path)
         #expect(found.isSmall)
         #expect(found.summary == path)
@@ -36,6 +37,7 @@ struct SpawnerProgramTests {
     ])
     func refusesAProgramOthersCouldChange(mode: mode_t, directoryMode: mode_t, problem: String) throws {
         let path = try program(mode: mode, directoryMode: directoryMode)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let found = SpawnerProgram.open(path)
         #expect(!found.isSmall)
         #expect(found.path == "/proc/self/exe")
@@ -45,6 +47,7 @@ struct SpawnerProgramTests {
 
     @Test func itsDescriptorLivesAsLongAsIt() throws {
         let path = try program(mode: 0o755)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         var found: SpawnerProgram? = SpawnerProgram.open(path)
         let link = "/proc/self/fd/\(try #require(found?.descriptor))"
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)
@@ -72,6 +75,29 @@ struct SpawnerProgramTests {
         let spawner = try #require(runner.spawner.processID)
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(spawner)/exe")
         #expect(executable.hasSuffix("/crucible-spawner"), "\(executable)")
+    }
+
+    /// An upgrade that replaced crucible but not crucible-spawner: the old program does not greet with this
+    /// build's protocol (here it greets with nothing at all), so crucible clones from itself instead.
+    @Test(.enabled(if: TestSupport.isRoot, "needs root to build sandboxes"))
+    func aSpawnerOfAnotherBuildIsReplacedByCrucibleItself() async throws {
+        let path = try program(mode: 0o755)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let runner = try SandboxRunner(
+            logger: Logger(label: "crucible.tests.spawner"), runtimeDirectory: "/run/crucible", images: .configured(),
+            spawnerProgram: SpawnerProgram.open(path))
+        #expect(runner.spawner.program.isSmall, "vetted, not yet run")
+        let result = try await runner.run(
+            SandboxRequest(
+                command: ["/bin/cat", "/proc/1/comm"], policy: try TestSupport.defaultPolicy(), workdir: nil,
+                stdin: .none, slot: TestSupport.freshSlot()))
+        #expect(result.status == .ok)
+        #expect(result.stdout == "crucible-spawne\n")
+        #expect(runner.spawnerDescription.hasPrefix("cloned from crucible itself"), "\(runner.spawnerDescription)")
+        #expect(runner.spawnerDescription.contains("another build"), "\(runner.spawnerDescription)")
+        let spawner = try #require(runner.spawner.processID)
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(spawner)/exe")
+        #expect(executable == (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")))
     }
 
     @Test(.enabled(if: TestSupport.isRoot, "needs root to build sandboxes"))
