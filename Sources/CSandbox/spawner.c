@@ -626,21 +626,10 @@ int csbx_spawner_template(int32_t spawner_fd, const csbx_spawn_spec *spec, int32
     return 0;
 }
 
-int csbx_spawner_drop_template(int32_t spawner_fd, int32_t template_id) {
-    csbx_request request = {CSBX_REQUEST_DROP_TEMPLATE, template_id, 0, 0};
-    csbx_reply reply;
-    int pidfd = -1;
-    if (csbx_exchange(spawner_fd, &request, NULL, NULL, 0, &reply, &pidfd) != 0) return -1;
-    if (pidfd >= 0) close(pidfd);
-    if (reply.result != 0) {
-        errno = -reply.result;
-        return -1;
-    }
-    return 0;
-}
-
-int csbx_spawner_reap(int32_t spawner_fd, pid_t pid) {
-    csbx_request request = {CSBX_REQUEST_REAP, pid, 0, 0};
+/// A request of a kind that carries only a number and is answered with 0 or -errno: 0; 1 with errno when the
+/// spawner answered that it could not; -1 with errno when it did not answer.
+static int csbx_simple_request(int32_t spawner_fd, uint32_t kind, int32_t number) {
+    csbx_request request = {kind, number, 0, 0};
     csbx_reply reply;
     int pidfd = -1;
     if (csbx_exchange(spawner_fd, &request, NULL, NULL, 0, &reply, &pidfd) != 0) return -1;
@@ -650,4 +639,12 @@ int csbx_spawner_reap(int32_t spawner_fd, pid_t pid) {
         return 1;
     }
     return 0;
+}
+
+int csbx_spawner_drop_template(int32_t spawner_fd, int32_t template_id) {
+    return csbx_simple_request(spawner_fd, CSBX_REQUEST_DROP_TEMPLATE, template_id) == 0 ? 0 : -1;
+}
+
+int csbx_spawner_reap(int32_t spawner_fd, pid_t pid) {
+    return csbx_simple_request(spawner_fd, CSBX_REQUEST_REAP, pid);
 }
