@@ -7,6 +7,13 @@ import Testing
 /// there (a symlink to a host file) may turn that into a read or write of the host.
 @Suite(.enabled(if: geteuid() == 0, "needs root to mount the workspace"))
 struct JobWorkspaceTests {
+    /// Removes the workspace and the runtime directory made for it.
+    static func discard(_ workspace: JobWorkspace) {
+        workspace.remove()
+        let work = (workspace.directory as NSString).deletingLastPathComponent
+        try? FileManager.default.removeItem(atPath: (work as NSString).deletingLastPathComponent)
+    }
+
     func makeWorkspace() throws -> JobWorkspace {
         let runtime = NSTemporaryDirectory() + "crucible-ws-test-\(UUID().uuidString)"
         return try JobWorkspace.create(
@@ -15,7 +22,7 @@ struct JobWorkspaceTests {
 
     @Test func writesAreOwnedByTheSandboxUserAndCapped() throws {
         let workspace = try makeWorkspace()
-        defer { workspace.remove() }
+        defer { Self.discard(workspace) }
         try workspace.write("src/lib.rs", "pub fn x() {}\n")
         var info = stat()
         #expect(stat(workspace.directory + "/src/lib.rs", &info) == 0)
@@ -27,7 +34,7 @@ struct JobWorkspaceTests {
 
     @Test func symlinksLeftBySandboxedCodeAreNeverFollowed() throws {
         let workspace = try makeWorkspace()
-        defer { workspace.remove() }
+        defer { Self.discard(workspace) }
         let hostFile = NSTemporaryDirectory() + "crucible-host-secret-\(UUID().uuidString)"
         try "host secret\n".write(toFile: hostFile, atomically: true, encoding: .utf8)
         defer { unlink(hostFile) }
