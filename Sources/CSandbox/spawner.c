@@ -129,6 +129,26 @@ static void csbx_pack_spec(csbx_packer *packer, const csbx_spawn_spec *spec, int
     if (packer->base != NULL) memcpy(packer->base, &flat, sizeof flat);
 }
 
+/// `spec` laid out flat in a new buffer (the caller frees it), its size in `size`; NULL with errno E2BIG when it
+/// would not fit in a message, ENOMEM when there is no memory for it.
+static char *csbx_packed_spec(const csbx_spawn_spec *spec, int32_t cgroup_index, int32_t net_index, size_t *size) {
+    csbx_packer packer = {NULL, 0};
+    csbx_pack_spec(&packer, spec, cgroup_index, net_index);
+    if (packer.used + sizeof(csbx_request) > CSBX_MAX_MESSAGE) {
+        errno = E2BIG;
+        return NULL;
+    }
+    char *body = calloc(1, packer.used);
+    if (body == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    packer = (csbx_packer){body, 0};
+    csbx_pack_spec(&packer, spec, cgroup_index, net_index);
+    *size = packer.used;
+    return body;
+}
+
 /// A string at `offset` of the message, or NULL for offset 0; `fail` is set when it does not end inside.
 static const char *csbx_string_at(char *base, size_t size, uint64_t offset, int *fail) {
     if (offset == 0) return NULL;
@@ -260,6 +280,11 @@ static ssize_t csbx_receive_message(int socket_fd, void *buffer, size_t size, in
 static int csbx_templates[CSBX_MAX_TEMPLATES];
 static int csbx_home_mnt = -1;
 
+/// The descriptor of template `id`, or -1 when there is none by that id.
+static int csbx_template(int32_t id) {
+    return id >= 0 && id < CSBX_MAX_TEMPLATES ? csbx_templates[id] : -1;
+}
+
 static int csbx_write_file(const char *path, const char *text) {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -290,13 +315,10 @@ static void csbx_serve_spawn(char *message, size_t size, const int *fds, size_t 
     if (spec.net_ns_fd >= 0) spec.net_ns_fd = fds[next++];
     const int *tasks = fds + next;
 
-    int template_fd = -1;
-    if (spec.template_id >= 0) {
-        if (spec.template_id >= CSBX_MAX_TEMPLATES || csbx_templates[spec.template_id] < 0 || csbx_home_mnt < 0) {
-            reply->error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, ENOENT, -1};
-            return;
-        }
-        template_fd = csbx_templates[spec.template_id];
+    int template_fd = csbx_template(spec.template_id);
+    if (spec.template_id >= 0 && (template_fd < 0 || csbx_home_mnt < 0)) {
+        reply->error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, ENOENT, -1};
+        return;
     }
     pid_t pid = 0;
     if (csbx_clone_init(&spec, fds[CSBX_FD_SYNC_CHILD], fds[CSBX_FD_ERROR], fds[CSBX_FD_STATUS], tasks, tasks_count,
@@ -393,13 +415,12 @@ static void csbx_spawner_serve(int socket_fd) {
         } else if (request.kind == CSBX_REQUEST_TEMPLATE && (size_t)got == sizeof request + request.spec_size) {
             csbx_serve_template(message + sizeof request, request.spec_size, &reply);
         } else if (request.kind == CSBX_REQUEST_DROP_TEMPLATE) {
-            int id = request.pid;
-            int known = id >= 0 && id < CSBX_MAX_TEMPLATES && csbx_templates[id] >= 0;
-            if (known) {
-                close(csbx_templates[id]);
-                csbx_templates[id] = -1;
+            int fd = csbx_template(request.pid);
+            if (fd >= 0) {
+                close(fd);
+                csbx_templates[request.pid] = -1;
             }
-            reply.result = known ? 0 : -ENOENT;
+            reply.result = fd >= 0 ? 0 : -ENOENT;
         } else if (request.kind == CSBX_REQUEST_REAP) {
             int status = 0;
             pid_t reaped;
@@ -550,20 +571,15 @@ int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *t
     }
     for (size_t i = 0; i < tasks_count; i++) fds[fd_count++] = tasks_fds[i];
 
-    csbx_packer measure = {NULL, 0};
-    csbx_pack_spec(&measure, spec, cgroup_index, net_index);
-    // Too large for a message is what execve would say of it too.
-    csbx_reply reply = {CSBX_REPLY_NO_CHILD, 0, {CSBX_STEP_EXEC, E2BIG, -1}};
+    csbx_reply reply = {CSBX_REPLY_NO_CHILD, 0, {0, 0, -1}};
     int pidfd = -1;
-    char *body = NULL;
-    if (measure.used + sizeof(csbx_request) <= CSBX_MAX_MESSAGE) {
-        body = calloc(1, measure.used);
-        if (body == NULL) reply.error = (csbx_setup_error){CSBX_STEP_PIPES, ENOMEM, -1};
-    }
-    if (body != NULL) {
-        csbx_packer packer = {body, 0};
-        csbx_pack_spec(&packer, spec, cgroup_index, net_index);
-        csbx_request request = {CSBX_REQUEST_SPAWN, 0, (uint32_t)tasks_count, (uint32_t)packer.used};
+    size_t size = 0;
+    char *body = csbx_packed_spec(spec, cgroup_index, net_index, &size);
+    if (body == NULL) {
+        // Too large for a message is what execve would say of it too.
+        reply.error = (csbx_setup_error){errno == E2BIG ? CSBX_STEP_EXEC : CSBX_STEP_PIPES, errno, -1};
+    } else {
+        csbx_request request = {CSBX_REQUEST_SPAWN, 0, (uint32_t)tasks_count, (uint32_t)size};
         if (csbx_exchange(spawner_fd, &request, body, fds, fd_count, &reply, &pidfd) != 0) {
             reply.result = CSBX_REPLY_NO_CHILD;
             reply.error = (csbx_setup_error){CSBX_STEP_SPAWNER, errno, -1};
@@ -596,18 +612,13 @@ int csbx_spawn(int32_t spawner_fd, const csbx_spawn_spec *spec, const int32_t *t
 
 int csbx_spawner_template(int32_t spawner_fd, const csbx_spawn_spec *spec, int32_t *template_id,
                           csbx_setup_error *error) {
-    csbx_packer measure = {NULL, 0};
-    csbx_pack_spec(&measure, spec, -1, -1);
-    *error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, E2BIG, -1};
-    if (measure.used + sizeof(csbx_request) > CSBX_MAX_MESSAGE) return -1;
-    char *body = calloc(1, measure.used);
+    size_t size = 0;
+    char *body = csbx_packed_spec(spec, -1, -1, &size);
     if (body == NULL) {
-        error->error = ENOMEM;
+        *error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, errno, -1};
         return -1;
     }
-    csbx_packer packer = {body, 0};
-    csbx_pack_spec(&packer, spec, -1, -1);
-    csbx_request request = {CSBX_REQUEST_TEMPLATE, 0, 0, (uint32_t)packer.used};
+    csbx_request request = {CSBX_REQUEST_TEMPLATE, 0, 0, (uint32_t)size};
     csbx_reply reply;
     int pidfd = -1;
     int exchanged = csbx_exchange(spawner_fd, &request, body, NULL, 0, &reply, &pidfd);

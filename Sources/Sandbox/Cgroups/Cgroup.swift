@@ -67,8 +67,14 @@ extension Cgroup {
 /// The part of a retired cgroup that may serve another sandbox: directories by controller, each empty,
 /// with no counter the next sandbox reads unless it is reset or taken as a baseline first. Only v1 has one
 /// (its hierarchies other than memory); see CgroupV1Driver.
-public struct CgroupRemnant: Sendable, Equatable {
+public struct CgroupRemnant: Sendable {
     public let directories: [String: String]
+    let fileSystem: any CgroupFileSystem
+
+    /// Removes its directories: nobody will reuse them.
+    func discard() {
+        for directory in Set(directories.values) { _ = removeCgroupDirectory(directory, fileSystem: fileSystem) }
+    }
 }
 
 /// A cgroup a driver has just made: its limits are written, then what the child joins it through is opened.
@@ -99,8 +105,6 @@ public protocol CgroupDriver: Sendable {
     func create(name: String, limits: CgroupLimits) throws -> any Cgroup
     /// A cgroup made partly of a retired one's remnant; the remnant is the new cgroup's (or removed) after.
     func create(name: String, limits: CgroupLimits, reusing remnant: CgroupRemnant) throws -> any Cgroup
-    /// Removes a remnant nobody will reuse.
-    func discard(_ remnant: CgroupRemnant)
     /// Removes cgroups that crashed crucible processes left behind.
     func sweepStale()
     /// Every directory the sandboxes' cgroups are made in (one per v1 hierarchy), for the leak test.
@@ -110,7 +114,7 @@ public protocol CgroupDriver: Sendable {
 extension CgroupDriver {
     /// Drivers without remnants (v2) make a fresh cgroup.
     public func create(name: String, limits: CgroupLimits, reusing remnant: CgroupRemnant) throws -> any Cgroup {
-        discard(remnant)
+        remnant.discard()
         return try create(name: name, limits: limits)
     }
 }

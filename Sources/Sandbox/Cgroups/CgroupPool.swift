@@ -96,7 +96,7 @@ final class CgroupPool: @unchecked Sendable {
         remnants = []
         condition.unlock()
         for cgroup in leftovers { try? cgroup.remove() }
-        for remnant in unused { driver.discard(remnant) }
+        for remnant in unused { remnant.discard() }
     }
 
     /// Drains for good: later cgroups are made and removed by their own sandboxes.
@@ -153,7 +153,7 @@ final class CgroupPool: @unchecked Sendable {
             case .make(let limits, let reusing):
                 made = (try? Self.make(driver, limits, reusing: reusing)).map { (limits, $0) }
             case .discard(let surplus):
-                driver.discard(surplus)
+                surplus.discard()
             }
             condition.lock()
             busy = false

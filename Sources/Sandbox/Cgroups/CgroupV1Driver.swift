@@ -64,23 +64,18 @@ public struct CgroupV1Driver: CgroupDriver {
     }
 
     public func create(name: String, limits: CgroupLimits, reusing remnant: CgroupRemnant) throws -> any Cgroup {
-        guard let memoryBase = bases["memory"] else {
-            discard(remnant)
-            return try create(name: name, limits: limits)
-        }
         // Every hierarchy from the remnant, except those memory is co-mounted with: those get the new directory.
-        var directories: [String: String] = [:]
-        for (controller, base) in bases where base != memoryBase {
-            guard let kept = remnant.directories[controller] else {
-                discard(remnant)
-                return try create(name: name, limits: limits)
-            }
-            directories[controller] = kept
+        let memoryBase = bases["memory"]
+        let reused = Set(bases.filter { $0.value != memoryBase }.keys)
+        var directories = remnant.directories.filter { reused.contains($0.key) }
+        guard let memoryBase, directories.count == reused.count else {
+            remnant.discard()
+            return try create(name: name, limits: limits)
         }
         let memory = memoryBase + "/" + name
         let rc = fileSystem.makeDirectory(memory)
         guard rc == 0 else {
-            discard(remnant)
+            remnant.discard()
             throw SandboxError.cgroup(path: memory, errno: rc, doing: "creating")
         }
         for (controller, base) in bases where base == memoryBase { directories[controller] = memory }
@@ -93,12 +88,6 @@ public struct CgroupV1Driver: CgroupDriver {
             throw error
         }
         return try cgroup.readied(with: limits)
-    }
-
-    public func discard(_ remnant: CgroupRemnant) {
-        for directory in Set(remnant.directories.values) {
-            _ = removeCgroupDirectory(directory, fileSystem: fileSystem)
-        }
     }
 
     public var parentDirectories: [String] { Set(bases.values).sorted() }
@@ -229,13 +218,13 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         let rc = removeCgroupDirectory(memory, fileSystem: fileSystem)
         if rc != 0 { throw SandboxError.cgroup(path: memory, errno: rc, doing: "removing") }
         let kept = directories.filter { $0.value != memory }
-        let empty = Set(kept.values).allSatisfy { ((try? fileSystem.read($0 + "/cgroup.procs")) ?? "x").isEmpty }
+        let empty = Set(kept.values).allSatisfy { (try? fileSystem.read($0 + "/cgroup.procs"))?.isEmpty == true }
         let state = (try? fileSystem.read(path("freezer", "freezer.state"))) ?? ""
         guard empty, state.hasPrefix("THAWED") else {
             try remove()
             return nil
         }
-        return CgroupRemnant(directories: kept)
+        return CgroupRemnant(directories: kept, fileSystem: fileSystem)
     }
 
     private func closeTaskDescriptors() {

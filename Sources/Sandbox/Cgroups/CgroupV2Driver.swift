@@ -59,13 +59,6 @@ public struct CgroupV2Driver: CgroupDriver {
 
     public var parentDirectories: [String] { [base] }
 
-    /// v2 retires nothing for reuse (all controllers share one directory, memory's among them).
-    public func discard(_ remnant: CgroupRemnant) {
-        for directory in Set(remnant.directories.values) {
-            _ = removeCgroupDirectory(directory, fileSystem: fileSystem)
-        }
-    }
-
     public func sweepStale() {
         for name in fileSystem.listDirectory(base) where CgroupNaming.isStale(name) {
             try? CgroupV2(path: base + "/" + name, fileSystem: fileSystem).remove()

@@ -20,7 +20,7 @@ struct MountTemplates {
 
     private struct Template {
         var id: Int32
-        var sources: [String]
+        /// Which file each bind source (and the skeleton) was when the template was made, in `key(of:)`'s order.
         var identities: [FileIdentity?]
         var lastUse: UInt64
     }
@@ -60,7 +60,7 @@ struct MountTemplates {
             refuse(key, because: failure, logger: logger)
             return -1
         }
-        templates[key] = Template(id: id, sources: sources, identities: identities, lastUse: uses)
+        templates[key] = Template(id: id, identities: identities, lastUse: uses)
         return id
     }
 

@@ -62,7 +62,7 @@ import Testing
         let (tree, hierarchies) = try FakeCgroupTree.v1()
         let driver = try CgroupV1Driver(hierarchies: hierarchies, fileSystem: tree)
         let remnant = try #require(try driver.create(name: "crucible-1-1", limits: limits).retire())
-        driver.discard(remnant)
+        remnant.discard()
         for controller in CgroupV1Driver.requiredControllers {
             #expect(Self.sandboxDirectories(tree, controller).isEmpty, "\(controller)")
         }
