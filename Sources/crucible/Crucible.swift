@@ -29,6 +29,8 @@ struct Crucible: AsyncParsableCommand {
     }
 
     static func exit(withError error: any Error) -> Never {
+        // A code a command chose (a sandboxed program's own exit status, say) passes through unchanged.
+        if let chosen = error as? ExitCode { Foundation.exit(chosen.rawValue) }
         let code = exitCode(for: error)
         let message = fullMessage(for: error)
         if !message.isEmpty {

@@ -37,7 +37,8 @@ struct EndToEndTests {
     }
 
     static func withControlPlane<T: Sendable>(
-        settings: StoreSettings = StoreSettings(), _ body: @Sendable (ControlPlaneHandle) async throws -> T
+        settings: StoreSettings = StoreSettings(), rules: (any SubmissionRules)? = nil,
+        _ body: @Sendable (ControlPlaneHandle) async throws -> T
     ) async throws -> T {
         try await withTemporaryDirectory { directory in
             let logger = testLogger("controlplane")
@@ -45,7 +46,7 @@ struct EndToEndTests {
                 .directory(directory), settings: settings, logger: logger)
             try await store.migrate()
             let admin = try await store.createToken(role: .admin, tenant: "default", name: "admin")
-            let server = ControlPlaneServer(store: store, logger: logger)
+            let server = ControlPlaneServer(store: store, logger: logger, rules: rules)
             let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
             let app = server.application(
                 host: "127.0.0.1", port: 0, logger: logger, onServerRunning: { portInput.yield($0) })
@@ -157,6 +158,92 @@ struct EndToEndTests {
     /// An agent told to stop while its lease request waits on the control plane: the control plane hears of
     /// the drain and answers that request at once, so a run submitted afterwards is not leased to an agent that
     /// will never run it (its job would sit out the lease before running anywhere).
+    /// What the toolchains refuse is bad input when it arrives (400, naming the field), not a job that errors
+    /// three times on the agents; and a refused request stores nothing.
+    @Test(.timeLimit(.minutes(2)))
+    func aRunOrTaskTheToolchainsRefuseIsBadInputAndStoresNothing() async throws {
+        let catalog = try ToolchainCatalog.locate()
+        try await Self.withControlPlane(rules: catalog) { controlPlane in
+            try await Self.client(controlPlane) { client in
+                let task = TaskSpec(
+                    id: "py-ok", language: .python, difficulty: .easy, prompt: "p",
+                    tests: ["test_solution.py": "def test_x():\n    pass\n"], reference: ["solution.py": "x = 1\n"])
+                func refusal(_ submission: RunSubmission) async -> AgentError? {
+                    do {
+                        _ = try await client.createRun(submission)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                let good = ["solution.py": "x = 1\n"]
+                var cases: [(RunSubmission, ErrorCode, String)] = []
+                // A file pytest would load on its own, rewriting how the tests report.
+                cases.append(
+                    (
+                        RunSubmission(
+                            name: "r", tasks: [task],
+                            candidates: [
+                                Candidate(taskID: task.id, model: "m", files: good),
+                                Candidate(
+                                    taskID: task.id, model: "m",
+                                    files: good.merging(["conftest.py": "x = 1\n"]) { $1 }),
+                            ]),
+                        .invalidCandidate, #"candidates[1].files["conftest.py"]"#
+                    ))
+                cases.append(
+                    (
+                        RunSubmission(
+                            name: "r", tasks: [task],
+                            candidates: [Candidate(taskID: task.id, model: "m", files: ["notes.txt": "x"])]),
+                        .invalidCandidate, #"candidates[0].files["notes.txt"]"#
+                    ))
+                var untested = task
+                untested.tests = ["tests.py": "def test_x():\n    pass\n"]
+                cases.append(
+                    (
+                        RunSubmission(
+                            name: "r", tasks: [untested],
+                            candidates: [Candidate(taskID: task.id, model: "m", files: good)]
+                        ),
+                        .invalidTask, "tasks[0].tests"
+                    ))
+                var noMode = TaskSpec(
+                    id: "cs-framework", language: .csharp, difficulty: .easy, prompt: "p",
+                    tests: ["Tests.cs": "class Tests {}"], testMode: .framework)
+                noMode.reference = nil
+                cases.append(
+                    (
+                        RunSubmission(
+                            name: "r", tasks: [noMode],
+                            candidates: [Candidate(taskID: noMode.id, model: "m", files: ["Solution.cs": ""])]),
+                        .invalidTask, "tasks[0].test_mode"
+                    ))
+                for (submission, code, field) in cases {
+                    let error = await refusal(submission)
+                    #expect(error?.status == 400, "\(field): \(String(describing: error))")
+                    #expect(error?.code == code)
+                    #expect(error?.field == field)
+                }
+                // The same refusal for the task bank.
+                var reserved = task
+                reserved.id = "py-reserved"
+                reserved.files = ["pytest.ini": "[pytest]\n"]
+                await #expect(throws: AgentError.self) {
+                    _ = try await client.createTasks(TaskUpload(tasks: [reserved]))
+                }
+                #expect(try await client.listTasks().tasks.isEmpty, "a refused upload stores nothing")
+                #expect(try await controlPlane.store.runIDs(tenant: nil).isEmpty, "a refused run stores nothing")
+
+                // The good candidate alone is accepted.
+                let created = try await client.createRun(
+                    RunSubmission(
+                        name: "r", tasks: [task], candidates: [Candidate(taskID: task.id, model: "m", files: good)]))
+                #expect(created.jobs == 1)
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aDrainingAgentsWaitingLeaseEndsAndNoJobGoesToIt() async throws {
         let inventory = NodeInventory(cores: 2, memoryBytes: 1 << 30, cgroupVersion: .v1, toolchains: [.python])

@@ -91,6 +91,13 @@ import Testing
         #expect(output.stderr.contains("err\n"))
     }
 
+    /// 64 is also what the argument parser says for a bad command line, which crucible reports as 2; a
+    /// program's own 64 must still come through.
+    @Test(.enabled(if: isRoot)) func aProgramsExitCode64IsNotTakenForABadCommandLine() throws {
+        #expect(try Self.crucible(["sandbox", "run", "--", "/bin/sh", "-c", "exit 64"]).status == 64)
+        #expect(try Self.crucible(["sandbox", "run", "--no-such-flag", "--", "/bin/true"]).status == 2)
+    }
+
     @Test(.enabled(if: isRoot)) func setupFailureExits125() throws {
         let output = try Self.crucible(["sandbox", "run", "--json", "--", "no-such-command-here"])
         #expect(output.status == 125)
@@ -213,6 +220,21 @@ import Testing
         let output = try CrucibleCLITests.crucible(["exec", "--task", path, "--reference"])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.contains(field), "\(output.stderr)")
+    }
+
+    /// What the control plane would refuse (a file the toolchain keeps for itself) is bad input, before any
+    /// sandbox runs: every problem named, exit 2.
+    @Test func aCandidateWithAFileTheToolchainReservesIsBadInput() throws {
+        let candidate = try Self.writeTemporary(
+            #"{"task_id": "py-fizzbuzz-easy", "model": "m", "#
+                + #""files": {"solution.py": "x = 1\n", "conftest.py": "", "notes.md": ""}}"#)
+        defer { unlink(candidate) }
+        let output = try CrucibleCLITests.crucible([
+            "exec", "--task", "tasks/python/py-fizzbuzz-easy.json", "--candidate", candidate,
+        ])
+        #expect(output.status == 2)
+        #expect(output.stderr.contains(#"files["conftest.py"]: conftest.py is the toolchain's"#), "\(output.stderr)")
+        #expect(output.stderr.contains(#"files["notes.md"]: not a file this task takes"#), "\(output.stderr)")
     }
 
     @Test func candidateForAnotherTaskIsBadInput() throws {

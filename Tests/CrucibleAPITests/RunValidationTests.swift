@@ -40,13 +40,13 @@ struct RunValidationTests {
             $0.taskIDs = []
         },
         Case("bad language-independent task field", "tasks[1].prompt", .invalidTask) { $0.tasks?[1].prompt = "" },
-        Case("duplicate inline task", "tasks[2].id", .invalidTask) { $0.tasks?.append(Samples.task) },
+        Case("duplicate inline task", "tasks[2].id", .duplicateID) { $0.tasks?.append(Samples.task) },
         Case("bad bank id", "task_ids[0]", .invalidRun) {
             $0.taskIDs = ["no spaces"]
             $0.candidates.removeLast()
         },
-        Case("bank id repeats an inline task", "task_ids[1]", .invalidRun) { $0.taskIDs?.append("go-echo") },
-        Case("bank id listed twice", "task_ids[1]", .invalidRun) { $0.taskIDs?.append("bank-task") },
+        Case("bank id repeats an inline task", "task_ids[1]", .duplicateID) { $0.taskIDs?.append("go-echo") },
+        Case("bank id listed twice", "task_ids[1]", .duplicateID) { $0.taskIDs?.append("bank-task") },
         Case("no candidates", "candidates", .invalidRun) { $0.candidates = [] },
         Case("candidate for an unknown task", "candidates[2].task_id", .invalidCandidate) {
             $0.candidates[2].taskID = "nope"

@@ -131,6 +131,7 @@ struct TaskValidationTests {
         #expect(single.validationIssues().map(\.field) == ["id"])
         let bulk = TaskUpload(tasks: [Samples.task, Samples.task])
         #expect(bulk.validationIssues().map(\.field) == ["tasks[1].id"])
+        #expect(bulk.validationIssues().map(\.code) == [.duplicateID])
         #expect(TaskUpload(tasks: []).validationIssues().map(\.field) == ["tasks"])
         try expectRoundTrip(TaskUpload.self, #"{"tasks": []}"#)
     }

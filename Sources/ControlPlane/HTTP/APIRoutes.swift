@@ -21,16 +21,20 @@ public struct ControlPlaneAPI: Sendable {
     /// An event stream is closed after this long; the client reconnects with `Last-Event-ID` and loses nothing.
     /// Bounded streams let proxies, load balancers and a graceful shutdown drain connections.
     let maxStreamDuration: Duration
+    /// The toolchains' rules for tasks and candidates (file names, reserved paths, modes); nil when the
+    /// toolchain files could not be read, and then the agents refuse a bad job instead.
+    let rules: (any SubmissionRules)?
 
     public init(
         store: Store, metrics: ControlPlaneMetrics, bell: EventBell, logger: Logger,
-        maxStreamDuration: Duration = .seconds(300)
+        maxStreamDuration: Duration = .seconds(300), rules: (any SubmissionRules)? = nil
     ) {
         self.store = store
         self.metrics = metrics
         self.bell = bell
         self.logger = logger
         self.maxStreamDuration = maxStreamDuration
+        self.rules = rules
     }
 
     typealias Handler = @Sendable (Request, ControlPlaneContext, Principal?) async throws -> Response

@@ -9,7 +9,7 @@ extension ControlPlaneAPI {
     func createRun(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
         let principal = try Principal.required(caller)
         let submission = try await HTTPSupport.decode(RunSubmission.self, from: request, limit: maxRunBody)
-        let created = try await store.createRun(submission, tenant: principal.tenant)
+        let created = try await store.createRun(submission, tenant: principal.tenant, rules: rules)
         logger.info(
             "run created",
             metadata: ["run": "\(created.id)", "jobs": "\(created.jobs)", "tenant": "\(principal.tenant)"])
@@ -65,6 +65,12 @@ extension ControlPlaneAPI {
     {
         let principal = try Principal.required(caller)
         let upload = try await HTTPSupport.decode(TaskUpload.self, from: request, limit: maxRunBody)
+        if let rules {
+            let issues = upload.tasks.enumerated().flatMap { index, task in
+                rules.issues(task: task, at: FieldPath().field("tasks").index(index))
+            }
+            if let error = CrucibleAPIError(issues) { throw ControlPlaneError(error) }
+        }
         let ids = try await store.putTasks(upload.tasks, tenant: principal.tenant)
         return try HTTPSupport.json(TaskUploadReply(ids: ids), status: .created)
     }

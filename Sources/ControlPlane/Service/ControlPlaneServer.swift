@@ -19,11 +19,15 @@ public struct ControlPlaneServer: Sendable {
     public let api: ControlPlaneAPI
     public let store: Store
 
-    public init(store: Store, logger: Logger, maxStreamDuration: Duration = .seconds(300)) {
+    /// `rules`: the toolchains' rules for tasks and candidates, checked when a run or a task arrives.
+    public init(
+        store: Store, logger: Logger, maxStreamDuration: Duration = .seconds(300),
+        rules: (any SubmissionRules)? = nil
+    ) {
         self.store = store
         api = ControlPlaneAPI(
             store: store, metrics: ControlPlaneMetrics(), bell: EventBell(), logger: logger,
-            maxStreamDuration: maxStreamDuration)
+            maxStreamDuration: maxStreamDuration, rules: rules)
     }
 
     /// Serves the process's swift-metrics (a local agent's, the sandbox's) on this server's `/metrics` too.

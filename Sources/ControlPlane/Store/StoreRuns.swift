@@ -7,7 +7,11 @@ import Foundation
 extension Store {
     /// Creates a run from a validated submission. A `task_ids` entry missing from the tenant's bank rejects
     /// the whole run and writes nothing.
-    public func createRun(_ submission: RunSubmission, tenant: String) async throws -> RunCreated {
+    /// `rules`, when given, must accept every task (those sent inline; the bank's were checked on upload) and
+    /// every candidate's files for its task, or nothing is stored.
+    public func createRun(
+        _ submission: RunSubmission, tenant: String, rules: (any SubmissionRules)? = nil
+    ) async throws -> RunCreated {
         let runID = Self.newID("run")
         let created = now()
         let weights = try Self.encode(submission.scoreWeights.wireMap)
@@ -25,6 +29,9 @@ extension Store {
                         field: "task_ids[\(index)]")
                 }
                 tasks[id] = try Self.decode(TaskSpec.self, try row.string("spec"))
+            }
+            if let rules, let error = CrucibleAPIError(Self.ruleIssues(submission, tasks: tasks, rules: rules)) {
+                throw ControlPlaneError(error)
             }
             try await connection.query(
                 """
@@ -62,6 +69,23 @@ extension Store {
                 connection, runID: runID, at: created, [(jobID: nil, payload: .runState(.queued))])
             return RunCreated(id: runID, jobs: rows.count)
         }
+    }
+
+    /// What the toolchains refuse in a run: its inline tasks, then each candidate's files for its task.
+    static func ruleIssues(
+        _ submission: RunSubmission, tasks: [String: TaskSpec], rules: any SubmissionRules
+    ) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        for (index, task) in (submission.tasks ?? []).enumerated() {
+            issues += rules.issues(task: task, at: FieldPath().field("tasks").index(index))
+        }
+        for (index, candidate) in submission.candidates.enumerated() {
+            guard let task = tasks[candidate.taskID] else { continue }
+            issues += rules.issues(
+                candidateFiles: candidate.files, task: task,
+                at: FieldPath().field("candidates").index(index).field("files"))
+        }
+        return issues
     }
 
     /// Inserts rows a few hundred at a time: one statement per chunk, not per row.

@@ -31,9 +31,10 @@ extension RunSubmission: Validatable, APIRequestBody {
                 id: id, what: "task id", at: idPath, code: .invalidRun, limits: limits)
             collector.add(contentsOf: idIssues)
             if inlineIDs.contains(id) {
-                collector.add(idPath, "task \"\(id)\" is also sent in tasks; list it in one place only")
+                collector.add(
+                    idPath, "task \"\(id)\" is also sent in tasks; list it in one place only", code: .duplicateID)
             } else if !seenBankIDs.insert(id).inserted {
-                collector.add(idPath, "task \"\(id)\" is listed twice; list it once")
+                collector.add(idPath, "task \"\(id)\" is listed twice; list it once", code: .duplicateID)
             }
         }
 

@@ -121,7 +121,8 @@ extension TaskUpload: Validatable, APIRequestBody {
 extension TaskSpec: APIRequestBody {
     public static func errorCode(for path: FieldPath) -> ErrorCode { .invalidTask }
 
-    /// Each task's own issues, plus an issue at the id of every task that repeats an earlier id.
+    /// Each task's own issues, plus a `duplicate_id` (409, as DESIGN.md gives a duplicate id) at the id of every
+    /// task that repeats an earlier id.
     static func listIssues(_ tasks: [TaskSpec], at path: FieldPath, limits: ValidationLimits) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         var firstIndex: [String: Int] = [:]
@@ -130,7 +131,7 @@ extension TaskSpec: APIRequestBody {
             if let earlier = firstIndex[task.id] {
                 issues.append(
                     ValidationIssue(
-                        code: .invalidTask, field: path.index(index).field("id").description,
+                        code: .duplicateID, field: path.index(index).field("id").description,
                         message:
                             "task id \"\(task.id)\" is also used by \(path.index(earlier)); give each task its own id"))
             } else {

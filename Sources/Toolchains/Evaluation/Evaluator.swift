@@ -84,11 +84,20 @@ public struct Evaluator: Sendable {
                         + "that has it")
             }
             let toolchain = try catalog.toolchain(task.language.rawValue)
-            guard let mode = toolchain.modes[task.testMode.rawValue] else {
-                throw ToolchainError.infrastructure(
-                    "the \(task.language.rawValue) toolchain has no \(task.testMode.rawValue) mode")
+            // The control plane refuses such a task or candidate when it arrives; one that still gets here
+            // (sent to a control plane that could not read the toolchains) is refused again, as bad input.
+            let problems =
+                catalog.issues(task: task, at: FieldPath().field("task"))
+                + catalog.issues(candidateFiles: candidateFiles, task: task, at: FieldPath().field("candidate.files"))
+            if let problem = problems.first {
+                throw ToolchainError.invalidInput(field: problem.field ?? "task", message: problem.message)
             }
-            let candidate = try checkedCandidateFiles(candidateFiles, toolchain: toolchain, mode: mode, task: task)
+            guard let mode = toolchain.modes[task.testMode.rawValue] else {
+                throw ToolchainError.invalidInput(
+                    field: "task.test_mode",
+                    message: "the \(task.language.rawValue) toolchain has no \(task.testMode.rawValue) mode")
+            }
+            let candidate = try checkedCandidateFiles(candidateFiles, task: task)
             var request = SandboxRequest(command: [], policy: policy, slot: slot)
             let workspace = try JobWorkspace.create(
                 runtimeDirectory: runner.runtimeDirectory, id: "job-\(getpid())-\(UUID().uuidString.prefix(8))",
@@ -103,7 +112,7 @@ public struct Evaluator: Sendable {
                 !FileManager.default.fileExists(atPath: workspace.directory + "/" + $0)
             }
             if let absent = missing.first {
-                guard mode.solution.contains(absent) else {
+                guard toolchain.candidateSupplies(absent, mode: mode, scenario: task.scenario) else {
                     throw ToolchainError.invalidInput(
                         field: "task \(task.id)", message: "the workspace has no \(absent); the task must ship it")
                 }
@@ -182,10 +191,9 @@ public struct Evaluator: Sendable {
         }
     }
 
-    /// Candidate files: relative, clean, not reserved by the toolchain, never over a hidden test.
-    func checkedCandidateFiles(
-        _ files: FileMap, toolchain: ToolchainDefinition, mode: ToolchainDefinition.Mode, task: TaskSpec
-    ) throws -> FileMap {
+    /// Candidate files: relative, clean, small, never over a hidden test. Which names the toolchain takes is
+    /// `SubmissionCheck`'s, asked before.
+    func checkedCandidateFiles(_ files: FileMap, task: TaskSpec) throws -> FileMap {
         var checked: FileMap = [:]
         for (path, content) in files {
             let field = "candidate.files[\"\(path)\"]"
@@ -195,24 +203,6 @@ public struct Evaluator: Sendable {
             else {
                 throw ToolchainError.invalidInput(
                     field: field, message: "a file path must be relative, without '..' or empty parts")
-            }
-            let allowed =
-                task.scenario == .testGeneration
-                ? mode.tests.contains(path)
-                : toolchain.workspace.candidateFiles.contains { globMatches($0, path) }
-            guard allowed else {
-                let what =
-                    task.scenario == .testGeneration
-                    ? "a test-generation candidate supplies only \(mode.tests.joined(separator: ", "))"
-                    : "a \(toolchain.language) candidate supplies only \(toolchain.workspace.candidateFiles.joined(separator: ", "))"
-                throw ToolchainError.invalidInput(field: field, message: "not a file this task takes: \(what)")
-            }
-            for reserved in toolchain.workspace.reserved
-            where path == reserved || (reserved.hasSuffix("/") && path.hasPrefix(reserved))
-                || globMatches(reserved, path)
-            {
-                throw ToolchainError.invalidInput(
-                    field: field, message: "\(reserved) is the toolchain's; a candidate cannot supply it")
             }
             guard content.utf8.count <= 1 << 20 else {
                 throw ToolchainError.invalidInput(field: field, message: "larger than 1 MiB")

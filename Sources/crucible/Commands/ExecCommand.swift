@@ -59,6 +59,27 @@ struct ExecCommand: AsyncParsableCommand {
             printError("crucible: \(error)")
             throw ExitCode(2)
         }
+        let catalog: ToolchainCatalog
+        do {
+            catalog = try ToolchainCatalog.locate()
+        } catch {
+            printError("crucible: \(error)")
+            throw ExitCode(125)
+        }
+        // What the control plane would refuse with 400 is bad input here too: every problem, then exit 2.
+        // (The task's own check covers its reference.)
+        var problems = catalog.issues(task: taskSpec, at: .root).map { (task, $0) }
+        if let candidate {
+            problems += catalog.issues(candidateFiles: files, task: taskSpec, at: FieldPath().field("files")).map {
+                (candidate, $0)
+            }
+        }
+        if !problems.isEmpty {
+            for (file, issue) in problems {
+                printError("crucible: \(file): \(issue.field.map { "\($0): " } ?? "")\(issue.message)")
+            }
+            throw ExitCode(2)
+        }
         var result: JobResult
         do {
             let policy = try policyOptions.load()
@@ -66,7 +87,6 @@ struct ExecCommand: AsyncParsableCommand {
             // An image this node has not built is the command line's problem (exit 2), said before
             // anything runs; the Evaluator alone (the agent) reports it as an errored job.
             _ = try runner.images.root(for: policy.image)
-            let catalog = try ToolchainCatalog.locate()
             let evaluator = Evaluator(
                 runner: runner, catalog: catalog, policy: policy, logger: CLILogging.logger("crucible.exec"))
             result = await evaluator.evaluate(task: taskSpec, candidateFiles: files, model: model)

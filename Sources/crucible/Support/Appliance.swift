@@ -47,7 +47,7 @@ struct Appliance {
             ?? (tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let url = "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)"
-        let server = ControlPlaneServer(store: store, logger: logger)
+        let server = ControlPlaneServer(store: store, logger: logger, rules: ToolchainRules.load(logger: logger))
         // The local agent's and the sandboxes' metrics on the same /metrics.
         server.collectProcessMetrics()
         // The local agent starts once the server has its port: if the bind fails, an agent already running would

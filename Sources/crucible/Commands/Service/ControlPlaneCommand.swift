@@ -43,7 +43,9 @@ struct ControlPlaneCommand: AsyncParsableCommand {
                 storeOptions.location, settings: settings, logger: logger)
             return (opened.store, opened.services, storeOptions.dataDirectory)
         } services: { store, _ in
-            let server = ControlPlaneServer(store: store, logger: logger, maxStreamDuration: .seconds(streamLimit))
+            let server = ControlPlaneServer(
+                store: store, logger: logger, maxStreamDuration: .seconds(streamLimit),
+                rules: ToolchainRules.load(logger: logger))
             let app = server.application(host: listen.host, port: listen.port, logger: logger) { port in
                 print("crucible control plane listening on http://\(listen.host):\(port)")
                 fflush(nil)  // all streams: piped output must show the URL at once
