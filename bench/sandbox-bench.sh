@@ -15,6 +15,11 @@ bwrap=(bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/b
 # no root of its own, privileges kept, no seccomp. A floor for any sandbox with these namespaces on this kernel
 # (it even pays one exec more than it needs: unshare's own).
 unshare=(unshare --user --map-root-user --mount --pid --fork --net --ipc --uts --cgroup)
+# The same namespaces straight from clone3 in a C driver (bench/clone_floor.c): the kernel's own floor, without
+# unshare's extra exec, its uid map or a Python driver.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+cc -O2 -o "$scratch/clone_floor" "$here/clone_floor.c"
 
 # The whole machine's busy time in clock ticks (user, nice, system, irq, softirq; not idle, iowait or steal).
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
@@ -44,6 +49,7 @@ for case in "${cases[@]}"; do
     rows+=("$(measure "plain fork/exec ($workload)|$at" "$n" $peer "$n" "$at" "${cmd[@]}")")
     rows+=("$(measure "bubblewrap --unshare-all ($workload)|$at" "$n" $peer "$n" "$at" "${bwrap[@]}" "${cmd[@]}")")
     rows+=("$(measure "unshare, namespaces only ($workload)|$at" "$n" $peer "$n" "$at" "${unshare[@]}" "${cmd[@]}")")
+    rows+=("$(measure "clone3, namespaces only, C ($workload)|$at" "$n" "$scratch/clone_floor" "$n" "$at" "${cmd[@]}")")
 done
 
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), cgroup $("$crucible" policy show >/dev/null && (grep -q ' cgroup2 ' /proc/self/mountinfo && test -n "$(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" && echo v2 || echo v1))"
@@ -53,11 +59,12 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), 
     echo
     echo "Each row: p50/p95 of one spawn-to-reap, and throughput, with that many sandboxes at a time. Crucible has"
     echo "every namespace, cgroup limits (memory, pids, cpu) and seccomp on; bubblewrap has namespaces and a root of"
-    echo "its own; unshare (util-linux) has Crucible's namespaces and nothing else; fork/exec has nothing. CPU: the"
-    echo "whole machine's busy time per sandbox (/proc/stat, steal excluded), the benchmark's own driver included"
-    echo "(crucible's is in process, the others' is bench/spawn_peer.py); $(nproc) × 1000 ÷ CPU is the most sandboxes a"
-    echo "second a peer could start on $(nproc) cores. The last column compares with plain fork/exec of the same program"
-    echo "at the same parallelism."
+    echo "its own; unshare (util-linux) has Crucible's namespaces and nothing else; clone3 (bench/clone_floor.c) has"
+    echo "them too, from a C driver with no uid map: the kernel's floor; fork/exec has nothing. CPU: the whole"
+    echo "machine's busy time per sandbox (/proc/stat, steal excluded), the benchmark's own driver included (crucible's"
+    echo "is in process, clone3's in C, the others' is bench/spawn_peer.py); $(nproc) × 1000 ÷ CPU is the most sandboxes"
+    echo "a second a peer could start on $(nproc) cores. The last column compares with plain fork/exec of the same"
+    echo "program at the same parallelism."
     echo
     echo "| what | at a time | p50 ms | p95 ms | per second | CPU ms each | failures | p50 vs fork/exec |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -85,7 +92,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), 
     echo
     printf 'Targets (issue 3): p50 one at a time %.2f ms against <= 2.5 ms: %s; %.0f sandboxes/s %d at a time against >= 500: %s.\n' \
         "$latency" "$(verdict "$latency <= 2.5")" "$throughput" "$parallel" "$(verdict "$throughput >= 500")"
-    printf 'CPU a /bin/true, %d at a time: Crucible %.2f ms; the namespaces alone (unshare; its own exec and the Python driver included) %.2f ms; plain fork/exec %.2f ms.\n' \
-        "$parallel" "${cpu_of["crucible sandbox (true)"]}" "${cpu_of["unshare, namespaces only (true)"]}" \
-        "${cpu_of["plain fork/exec (true)"]}"
+    printf 'CPU a /bin/true, %d at a time: Crucible %.2f ms; the namespaces alone %.2f ms from clone3 in C, %.2f ms through unshare (its own exec and the Python driver included); plain fork/exec %.2f ms.\n' \
+        "$parallel" "${cpu_of["crucible sandbox (true)"]}" "${cpu_of["clone3, namespaces only, C (true)"]}" \
+        "${cpu_of["unshare, namespaces only (true)"]}" "${cpu_of["plain fork/exec (true)"]}"
 } | tee -a "$here/RESULTS.md"

@@ -599,7 +599,7 @@ int csbx_build_template(const csbx_spawn_spec *spec, int *template_fd, csbx_setu
         return -1;
     }
     csbx_setup_error got = {CSBX_STEP_MOUNT_TEMPLATE, EPIPE, -1};
-    ssize_t have = csbx_read_report(report[0], &got, 10000);
+    ssize_t have = csbx_read_report(report[0], &got, CSBX_TEMPLATE_TIMEOUT_MS);
     close(report[0]);
     int fd = -1;
     if (have == (ssize_t)sizeof got && got.step == 0) {

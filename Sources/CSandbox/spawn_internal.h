@@ -4,6 +4,11 @@
 
 #include "csandbox.h"
 
+/// How long a template's builder may take to mount the shared root (milliseconds; it takes a few). Half the
+/// spawner's reply timeout: a builder that hangs fails its template, and the sandbox builds its own root, instead
+/// of the spawner going silent long enough to be taken for dead and restarted.
+#define CSBX_TEMPLATE_TIMEOUT_MS 5000
+
 /// Clones the sandbox's init for `spec` with the child's ends of its three channels and the `tasks` files
 /// of its v1 cgroups (at most 10), which it moves itself in through. Returns 0 with the pid and a pidfd, or
 /// -1 with `error` filled (step clone).

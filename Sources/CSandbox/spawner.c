@@ -32,6 +32,8 @@
 #define CSBX_MAX_FDS 16
 /// A spawner that does not answer within this long is taken for dead.
 #define CSBX_REPLY_TIMEOUT_S 10
+_Static_assert(
+    CSBX_TEMPLATE_TIMEOUT_MS < CSBX_REPLY_TIMEOUT_S * 1000, "a template must fail before its reply times out");
 /// What a spawner says first, so that crucible never talks to one of another build (an upgrade that replaced
 /// crucible but not crucible-spawner): the message layout changes between versions. Raise it with any change.
 #define CSBX_PROTOCOL_MAGIC 0x43534258u  // "CSBX"
