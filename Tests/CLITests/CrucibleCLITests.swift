@@ -39,6 +39,8 @@ import Testing
         arguments: [
             (["sandbox", "run", "--memory", "12Q", "--", "/bin/true"], "--memory 12Q"),
             (["sandbox", "run", "--wall-time", "soon", "--", "/bin/true"], "--wall-time soon"),
+            (["sandbox", "run", "--pids", "-1", "--", "/bin/true"], "--pids -1: give at least 1"),
+            (["sandbox", "run", "--cpu-time", "-1", "--", "/bin/true"], "--cpu-time -1: not a duration"),
             (["sandbox", "run", "--network", "internet", "--", "/bin/true"], "--network internet"),
             (["sandbox", "run", "--json"], "no command given"),
             (["sandbox", "run", "--frobnicate", "--", "/bin/true"], "--frobnicate"),

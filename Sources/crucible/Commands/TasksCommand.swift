@@ -66,7 +66,10 @@ struct ImportHumanEval: ParsableCommand {
                 candidateFiles = try makeCandidates(records)
             }
         } catch {
-            printError("crucible: \(samples.map { "\(file) / \($0)" } ?? file): \(error)")
+            // Errors about the file itself already start with its path.
+            let said = "\(error)"
+            let place = samples.map { "\(file) / \($0)" } ?? file
+            printError("crucible: \(said.hasPrefix(file + ":") ? said : "\(place): \(said)")")
             throw ExitCode(2)
         }
         // Everything is checked before anything is written: a bad file changes nothing.

@@ -12,19 +12,24 @@ struct PolicyOptions: ParsableArguments {
     }
 }
 
-/// Flags that set single limits over the policy's.
+/// Flags that set single limits over the policy's. Each takes the next argument as its value even when it starts
+/// with a dash, so `--pids -1` is told what is wrong with -1, not that a value is missing.
 struct LimitOptions: ParsableArguments {
-    @Option(name: .customLong("cpu-time"), help: "CPU time of all processes together (10s, 500ms).")
+    @Option(
+        name: .customLong("cpu-time"), parsing: .unconditional, help: "CPU time of all processes together (10s, 500ms)."
+    )
     var cpuTime: String?
-    @Option(name: .customLong("wall-time"), help: "Real time (30s).")
+    @Option(name: .customLong("wall-time"), parsing: .unconditional, help: "Real time (30s).")
     var wallTime: String?
-    @Option(help: "Memory including swap and tmpfs (512MiB, 1G).")
+    @Option(parsing: .unconditional, help: "Memory including swap and tmpfs (512MiB, 1G).")
     var memory: String?
-    @Option(help: "Processes and threads at once.")
+    @Option(parsing: .unconditional, help: "Processes and threads at once.")
     var pids: Int?
-    @Option(name: .customLong("file-size"), help: "Largest file the program may write (64MiB).")
+    @Option(
+        name: .customLong("file-size"), parsing: .unconditional, help: "Largest file the program may write (64MiB).")
     var fileSize: String?
-    @Option(name: .customLong("output-limit"), help: "Bytes of stdout and of stderr kept (1MiB).")
+    @Option(
+        name: .customLong("output-limit"), parsing: .unconditional, help: "Bytes of stdout and of stderr kept (1MiB).")
     var outputLimit: String?
     @Option(help: "Network: none or loopback.")
     var network: String?
