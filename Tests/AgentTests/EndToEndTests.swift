@@ -155,9 +155,6 @@ struct EndToEndTests {
         }
     }
 
-    /// An agent told to stop while its lease request waits on the control plane: the control plane hears of
-    /// the drain and answers that request at once, so a run submitted afterwards is not leased to an agent that
-    /// will never run it (its job would sit out the lease before running anywhere).
     /// What the toolchains refuse is bad input when it arrives (400, naming the field), not a job that errors
     /// three times on the agents; and a refused request stores nothing.
     @Test(.timeLimit(.minutes(2)))
@@ -225,14 +222,29 @@ struct EndToEndTests {
                     #expect(error?.code == code)
                     #expect(error?.field == field)
                 }
-                // The same refusal for the task bank.
+                // The same refusal for the task bank, a bare task named from the body's root.
                 var reserved = task
                 reserved.id = "py-reserved"
                 reserved.files = ["pytest.ini": "[pytest]\n"]
-                await #expect(throws: AgentError.self) {
-                    _ = try await client.createTasks(TaskUpload(tasks: [reserved]))
+                for (upload, field) in [
+                    (TaskUpload(tasks: [reserved]), #"tasks[0].files["pytest.ini"]"#),
+                    (TaskUpload(task: reserved), #"files["pytest.ini"]"#),
+                ] {
+                    let error = await #expect(throws: AgentError.self) {
+                        _ = try await client.createTasks(upload)
+                    }
+                    #expect(error?.status == 400)
+                    #expect(error?.field == field)
                 }
                 #expect(try await client.listTasks().tasks.isEmpty, "a refused upload stores nothing")
+                // A task stored without the check (before it existed) is checked when a run names it.
+                _ = try await controlPlane.store.putTasks([reserved], tenant: "default")
+                let fromBank = await refusal(
+                    RunSubmission(
+                        name: "r", taskIDs: [reserved.id],
+                        candidates: [Candidate(taskID: reserved.id, model: "m", files: good)]))
+                #expect(fromBank?.status == 400)
+                #expect(fromBank?.field == #"task_ids[0].files["pytest.ini"]"#)
                 #expect(try await controlPlane.store.runIDs(tenant: nil).isEmpty, "a refused run stores nothing")
 
                 // The good candidate alone is accepted.
@@ -244,6 +256,9 @@ struct EndToEndTests {
         }
     }
 
+    /// An agent told to stop while its lease request waits on the control plane: the control plane hears of
+    /// the drain and answers that request at once, so a run submitted afterwards is not leased to an agent that
+    /// will never run it (its job would sit out the lease before running anywhere).
     @Test(.timeLimit(.minutes(2)))
     func aDrainingAgentsWaitingLeaseEndsAndNoJobGoesToIt() async throws {
         let inventory = NodeInventory(cores: 2, memoryBytes: 1 << 30, cgroupVersion: .v1, toolchains: [.python])

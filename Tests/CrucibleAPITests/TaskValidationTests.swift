@@ -132,6 +132,14 @@ struct TaskValidationTests {
         let bulk = TaskUpload(tasks: [Samples.task, Samples.task])
         #expect(bulk.validationIssues().map(\.field) == ["tasks[1].id"])
         #expect(bulk.validationIssues().map(\.code) == [.duplicateID])
+        // Both a repeated id and a bad field: the bad field is what a server answers with (400, not 409).
+        var broken = Samples.task
+        broken.prompt = ""
+        let both = try #require(
+            CrucibleAPIError(TaskUpload(tasks: [Samples.task, Samples.task, broken]).validationIssues()))
+        #expect(both.issues.map(\.code) == [.duplicateID, .invalidTask, .duplicateID])
+        #expect(both.httpStatus == 400)
+        #expect(both.first.field == "tasks[2].prompt")
         #expect(TaskUpload(tasks: []).validationIssues().map(\.field) == ["tasks"])
         try expectRoundTrip(TaskUpload.self, #"{"tasks": []}"#)
     }

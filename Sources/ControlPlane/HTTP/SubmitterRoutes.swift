@@ -66,8 +66,9 @@ extension ControlPlaneAPI {
         let principal = try Principal.required(caller)
         let upload = try await HTTPSupport.decode(TaskUpload.self, from: request, limit: maxRunBody)
         if let rules {
+            // A bare task (not wrapped in {"tasks": [...]}) is named from the body's root, as its other checks are.
             let issues = upload.tasks.enumerated().flatMap { index, task in
-                rules.issues(task: task, at: FieldPath().field("tasks").index(index))
+                rules.issues(task: task, at: upload.isSingleTask ? .root : FieldPath().field("tasks").index(index))
             }
             if let error = CrucibleAPIError(issues) { throw ControlPlaneError(error) }
         }

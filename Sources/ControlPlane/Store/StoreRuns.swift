@@ -7,8 +7,9 @@ import Foundation
 extension Store {
     /// Creates a run from a validated submission. A `task_ids` entry missing from the tenant's bank rejects
     /// the whole run and writes nothing.
-    /// `rules`, when given, must accept every task (those sent inline; the bank's were checked on upload) and
-    /// every candidate's files for its task, or nothing is stored.
+    /// `rules`, when given, must accept every task (those of the bank too: stored before the rules were, or by a
+    /// control plane without them, they may not have been checked) and every candidate's files for its task, or
+    /// nothing is stored.
     public func createRun(
         _ submission: RunSubmission, tenant: String, rules: (any SubmissionRules)? = nil
     ) async throws -> RunCreated {
@@ -71,13 +72,19 @@ extension Store {
         }
     }
 
-    /// What the toolchains refuse in a run: its inline tasks, then each candidate's files for its task.
+    /// What the toolchains refuse in a run: its tasks (inline, then from the bank), then each candidate's files
+    /// for its task.
     static func ruleIssues(
         _ submission: RunSubmission, tasks: [String: TaskSpec], rules: any SubmissionRules
     ) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         for (index, task) in (submission.tasks ?? []).enumerated() {
             issues += rules.issues(task: task, at: FieldPath().field("tasks").index(index))
+        }
+        for (index, id) in (submission.taskIDs ?? []).enumerated() {
+            if let task = tasks[id] {
+                issues += rules.issues(task: task, at: FieldPath().field("task_ids").index(index))
+            }
         }
         for (index, candidate) in submission.candidates.enumerated() {
             guard let task = tasks[candidate.taskID] else { continue }

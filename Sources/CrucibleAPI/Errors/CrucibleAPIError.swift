@@ -41,9 +41,10 @@ public struct CrucibleAPIError: Error, Sendable, Hashable, CustomStringConvertib
         self.init(first, Array(issues.dropFirst()))
     }
 
-    /// The issue a server reports.
+    /// The issue a server reports: the first bad-input one when there is any, so that a body that is both
+    /// malformed and repeats an id is answered 400 (fix it) rather than 409 (it conflicts).
     public var first: ValidationIssue {
-        issues[0]
+        issues.first { $0.code.httpStatus != 409 } ?? issues[0]
     }
 
     public var httpStatus: Int { first.code.httpStatus }

@@ -86,8 +86,11 @@ public struct Evaluator: Sendable {
             let toolchain = try catalog.toolchain(task.language.rawValue)
             // The control plane refuses such a task or candidate when it arrives; one that still gets here
             // (sent to a control plane that could not read the toolchains) is refused again, as bad input.
+            // (Not the reference: a candidate's job does not depend on it.)
+            var checkedTask = task
+            checkedTask.reference = nil
             let problems =
-                catalog.issues(task: task, at: FieldPath().field("task"))
+                catalog.issues(task: checkedTask, at: FieldPath().field("task"))
                 + catalog.issues(candidateFiles: candidateFiles, task: task, at: FieldPath().field("candidate.files"))
             if let problem = problems.first {
                 throw ToolchainError.invalidInput(field: problem.field ?? "task", message: problem.message)

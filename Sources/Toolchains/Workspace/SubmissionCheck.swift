@@ -104,11 +104,17 @@ extension ToolchainCatalog: SubmissionRules {
 }
 
 extension ToolchainDefinition {
-    /// The reserved entry a workspace path falls under, if any. `.crucible/` is always reserved.
+    /// The reserved entry a workspace path falls under, if any: the path itself or any folder on its way
+    /// (`vendor`, `.crucible/x`, `go.mod/x`). An entry ending in `/` reserves that name and everything below;
+    /// `.crucible/` is always reserved.
     func reservation(of path: String) -> String? {
-        for reserved in [".crucible/"] + workspace.reserved
-        where path == reserved || (reserved.hasSuffix("/") && path.hasPrefix(reserved)) || globMatches(reserved, path) {
-            return reserved
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        for end in 1...max(1, parts.count) {
+            let prefix = parts.prefix(end).joined(separator: "/")
+            for reserved in [".crucible/"] + workspace.reserved {
+                let name = reserved.hasSuffix("/") ? String(reserved.dropLast()) : reserved
+                if prefix == name || globMatches(name, prefix) { return reserved }
+            }
         }
         return nil
     }

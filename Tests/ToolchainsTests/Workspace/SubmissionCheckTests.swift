@@ -76,6 +76,18 @@ struct SubmissionCheckTests {
                 #"files[".crucible/junit.xml"]"#, #"files["pytest.ini"]"#, #"reference["sitecustomize.py"]"#,
             ])
 
+        // A reserved folder's own name, and a reserved file's name as a folder, are reserved too.
+        var folders = task
+        folders.files = [".crucible": "", "__pycache__/x.pyc": "", "pkg/__pycache__": "", "conftest.py/x": ""]
+        #expect(
+            fields(catalog.issues(task: folders, at: .root)) == [
+                #"files[".crucible"]"#, #"files["__pycache__/x.pyc"]"#, #"files["conftest.py/x"]"#,
+            ])
+        var go = TaskSpec(
+            id: "go-x", language: .go, difficulty: .easy, prompt: "p", tests: ["solution_test.go": ""])
+        go.files = ["vendor": "", "go.mod/x": "", "util.go": ""]
+        #expect(fields(catalog.issues(task: go, at: .root)) == [#"files["go.mod/x"]"#, #"files["vendor"]"#])
+
         var noMode = task
         noMode.language = .csharp
         noMode.testMode = .framework
