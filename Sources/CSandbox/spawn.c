@@ -486,12 +486,6 @@ static void csbx_init_main(const csbx_spawn_spec *spec, int sync_fd, int error_f
 
 static ssize_t csbx_read_report(int error_fd, csbx_setup_error *error, int32_t timeout_ms);
 
-static void csbx_set_error(csbx_setup_error *error, int32_t step, int32_t err, int32_t index) {
-    error->step = step;
-    error->error = err;
-    error->index = index;
-}
-
 /// Detached copies of a sandbox's own binds (its workdir), made where the host's paths are visible, for
 /// its init to attach in a copy of a template. 0, or -1 with `error` (the descriptors made are closed).
 static int csbx_open_own_binds(const csbx_spawn_spec *spec, int *own_fds, csbx_setup_error *error) {
@@ -506,7 +500,7 @@ static int csbx_open_own_binds(const csbx_spawn_spec *spec, int *own_fds, csbx_s
                                             : (errno = E2BIG, -1);
         struct csbx_mount_attr attr = {csbx_bind_attributes(m), 0, 0, 0};
         if (fd < 0 || syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0) {
-            csbx_set_error(error, fd < 0 ? CSBX_STEP_MOUNT : CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i);
+            *error = (csbx_setup_error){fd < 0 ? CSBX_STEP_MOUNT : CSBX_STEP_MOUNT_ATTRIBUTES, errno, (int32_t)i};
             if (fd >= 0) close(fd);
             for (size_t j = 0; j < i; j++) {
                 if (own_fds[j] >= 0) close(own_fds[j]);
@@ -542,13 +536,13 @@ int csbx_clone_init(
         args.flags |= CLONE_NEWNET;
     } else if ((home_net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
                setns(spec->net_ns_fd, CLONE_NEWNET) != 0) {
-        csbx_set_error(error, CSBX_STEP_CLONE, errno, -1);
+        *error = (csbx_setup_error){CSBX_STEP_CLONE, errno, -1};
         goto done;
     }
     // Likewise a template's mount namespace: the child's is a copy of it (every mount in it locked, being
     // made by a more privileged namespace), already rooted in the skeleton.
     if (template_fd >= 0 && setns(template_fd, CLONE_NEWNS) != 0) {
-        csbx_set_error(error, CSBX_STEP_MOUNT_TEMPLATE, errno, -1);
+        *error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, errno, -1};
         goto done;
     }
     pid = syscall(SYS_clone3, &args, sizeof args);
@@ -556,7 +550,7 @@ int csbx_clone_init(
         csbx_init_main(spec, sync_fd, error_fd, status_fd, task_fds, task_count, template_fd >= 0 ? own_fds : NULL);
         _exit(127);
     }
-    if (pid < 0) csbx_set_error(error, CSBX_STEP_CLONE, errno, -1);
+    if (pid < 0) *error = (csbx_setup_error){CSBX_STEP_CLONE, errno, -1};
     // Back home: a spawner left in a template or in a sandbox's network namespace must never run on.
     if (template_fd >= 0 && setns(home_mnt_fd, CLONE_NEWNS) != 0) abort();
 done:
@@ -576,7 +570,7 @@ done:
 int csbx_build_template(const csbx_spawn_spec *spec, int *template_fd, csbx_setup_error *error) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
-        csbx_set_error(error, CSBX_STEP_PIPES, errno, -1);
+        *error = (csbx_setup_error){CSBX_STEP_PIPES, errno, -1};
         return -1;
     }
     // The builder: a new mount namespace (the template) and a new pid namespace, whose procfs (if the plan has
@@ -595,7 +589,7 @@ int csbx_build_template(const csbx_spawn_spec *spec, int *template_fd, csbx_setu
     close(report[1]);
     if (pid < 0) {
         close(report[0]);
-        csbx_set_error(error, CSBX_STEP_MOUNT_TEMPLATE, saved, -1);
+        *error = (csbx_setup_error){CSBX_STEP_MOUNT_TEMPLATE, saved, -1};
         return -1;
     }
     csbx_setup_error got = {CSBX_STEP_MOUNT_TEMPLATE, EPIPE, -1};
@@ -665,9 +659,7 @@ int csbx_release(csbx_child *child, csbx_setup_error *error, int32_t timeout_ms)
     if (have < 0) return 2;
     if (have == 0 && sent == 0) return 0;
     if ((size_t)have < sizeof *error) {
-        error->step = CSBX_STEP_CLONE;
-        error->error = EPIPE;
-        error->index = -1;
+        *error = (csbx_setup_error){CSBX_STEP_CLONE, EPIPE, -1};
     }
     return 1;
 }

@@ -22,17 +22,9 @@ extension ToolchainCatalog: SubmissionRules {
                         + toolchain.modes.keys.sorted().joined(separator: ", "))
             ]
         }
-        var issues: [ValidationIssue] = []
-        for (name, files) in [("files", task.files), ("tests", task.tests)] {
-            for filePath in files.keys.sorted() {
-                if let reserved = toolchain.reservation(of: filePath) {
-                    issues.append(
-                        ValidationIssue(
-                            code: .invalidTask, field: path.field(name).key(filePath).fieldValue,
-                            message: "\(reserved) is the \(toolchain.language) toolchain's; rename the file"))
-                }
-            }
-        }
+        var issues =
+            reservedIssues(task.files, toolchain: toolchain, at: path.field("files"))
+            + reservedIssues(task.tests, toolchain: toolchain, at: path.field("tests"))
         // The candidate brings its own part (the solution, or the tests of a test-generation task); the task
         // and the toolchain's scaffold must bring the rest.
         let scaffold = Set(toolchain.workspace.scaffold.map(\.path))
@@ -52,17 +44,23 @@ extension ToolchainCatalog: SubmissionRules {
             )
         }
         for (index, mutant) in (task.mutants ?? []).enumerated() {
-            for filePath in mutant.files.keys.sorted() {
-                if let reserved = toolchain.reservation(of: filePath) {
-                    issues.append(
-                        ValidationIssue(
-                            code: .invalidTask,
-                            field: path.field("mutants").index(index).field("files").key(filePath).fieldValue,
-                            message: "\(reserved) is the \(toolchain.language) toolchain's; rename the file"))
-                }
-            }
+            issues += reservedIssues(
+                mutant.files, toolchain: toolchain, at: path.field("mutants").index(index).field("files"))
         }
         return issues
+    }
+
+    /// A task's files (its own, its tests', a mutant's) that fall under a path the toolchain reserves.
+    private func reservedIssues(
+        _ files: FileMap, toolchain: ToolchainDefinition, at path: FieldPath
+    ) -> [ValidationIssue] {
+        files.keys.sorted().compactMap { filePath in
+            toolchain.reservation(of: filePath).map { reserved in
+                ValidationIssue(
+                    code: .invalidTask, field: path.key(filePath).fieldValue,
+                    message: "\(reserved) is the \(toolchain.language) toolchain's; rename the file")
+            }
+        }
     }
 
     public func issues(candidateFiles files: FileMap, task: TaskSpec, at path: FieldPath) -> [ValidationIssue] {

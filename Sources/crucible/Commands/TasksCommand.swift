@@ -54,22 +54,28 @@ struct ImportHumanEval: ParsableCommand {
     }
 
     func run() throws {
+        let text: String
+        let samplesText: String?
+        do {
+            text = try HumanEvalImport.read(path: file)
+            samplesText = try samples.map(HumanEvalImport.read(path:))
+        } catch {
+            printError("crucible: \(error)")  // names the file it could not read
+            throw ExitCode(2)
+        }
         let tasks: [TaskSpec]
         var candidateFiles: [(name: String, candidate: Candidate)] = []
         do {
-            let records = try HumanEvalImport.records(fromJSONLines: HumanEvalImport.read(path: file))
+            let records = try HumanEvalImport.records(fromJSONLines: text)
             tasks = try records.map {
                 try HumanEvalImport.task($0, testMode: testMode == .framework ? .framework : .program)
             }
             for task in tasks { try task.validate() }
             if candidates != nil {
-                candidateFiles = try makeCandidates(records)
+                candidateFiles = try makeCandidates(records, samplesText: samplesText)
             }
         } catch {
-            // Errors about the file itself already start with its path.
-            let said = "\(error)"
-            let place = samples.map { "\(file) / \($0)" } ?? file
-            printError("crucible: \(said.hasPrefix(file + ":") ? said : "\(place): \(said)")")
+            printError("crucible: \(samples.map { "\(file) / \($0)" } ?? file): \(error)")
             throw ExitCode(2)
         }
         // Everything is checked before anything is written: a bad file changes nothing.
@@ -85,17 +91,19 @@ struct ImportHumanEval: ParsableCommand {
 
     /// The canonical solutions, or the samples' completions; file names `<task>-<n>.json`, n counting a
     /// problem's samples from 0.
-    private func makeCandidates(_ records: [HumanEvalImport.Record]) throws -> [(name: String, candidate: Candidate)] {
+    private func makeCandidates(
+        _ records: [HumanEvalImport.Record], samplesText: String?
+    ) throws -> [(name: String, candidate: Candidate)] {
         var byID: [String: HumanEvalImport.Record] = [:]
         for record in records { byID[record.taskID] = record }
         let completions: [(HumanEvalImport.Record, String)]
         let modelName: String
-        if let samples {
-            let parsed = try HumanEvalImport.samples(fromJSONLines: HumanEvalImport.read(path: samples))
+        if let samples, let samplesText {
+            let parsed = try HumanEvalImport.samples(fromJSONLines: samplesText)
             completions = try parsed.enumerated().map { index, sample in
                 guard let record = byID[sample.taskID] else {
                     throw ToolchainError.invalidInput(
-                        field: "\(samples) line \(index + 1).task_id",
+                        field: "line \(index + 1).task_id",
                         message: "\"\(sample.taskID)\" is not a problem of \(file)")
                 }
                 return (record, sample.completion)
