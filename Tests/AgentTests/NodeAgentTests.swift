@@ -137,9 +137,13 @@ struct NodeAgentTests {
                 Jobs.job(1), Jobs.job(2, model: "held"), Jobs.job(3, model: "ahead"),
             ])
             let evaluator = ScriptedEvaluator(duration: .milliseconds(50), held: ["held"])
-            try await Self.withAgent(controlPlane, evaluator: evaluator, spool: spool, slots: 1) { agent, _ in
-                // Job 1 is short: job 2 takes the slot and job 3 waits, leased ahead of it.
-                #expect(await eventually { agent.runningLeases == ["lease-2", "lease-3"] })
+            // Any finished job counts as short here: on a loaded machine job 1's 50 ms can stretch past the
+            // default 2 s, and then nothing is leased ahead (what `longJobsAreNotLeasedAhead` checks).
+            try await Self.withAgent(
+                controlPlane, evaluator: evaluator, spool: spool, slots: 1, leaseAheadBelow: .seconds(3600)
+            ) { agent, _ in
+                // Job 1 has finished: job 2 takes the slot and job 3 waits, leased ahead of it.
+                try #require(await eventually { agent.runningLeases == ["lease-2", "lease-3"] })
                 controlPlane.state.withLock { $0.revoke = ["lease-3"] }
                 #expect(await eventually { agent.runningLeases == ["lease-2"] })
                 evaluator.release.fire()
