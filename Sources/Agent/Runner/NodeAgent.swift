@@ -368,6 +368,9 @@ public final class NodeAgent: Service, Sendable {
             // longer counts the job as held: the agent may lease another.
             let completion = await self.record(result, reference: reference, of: job, revoked: revoked, logger: logger)
             hold.letGo()
+            if let reference, job.candidate.files == job.task.reference {
+                await self.references.record(reference, for: job.task)
+            }
             await group.waitForAll()
             return completion
         }
@@ -456,9 +459,9 @@ public final class NodeAgent: Service, Sendable {
             let reference = job.task.reference, !reference.isEmpty, result.verdict != .errored
         else { return nil }
         if job.candidate.files == reference {
-            guard result.verdict == .passed, let seconds = ReferenceTimes.testCPUTime(result) else { return nil }
-            await references.record(seconds, for: job.task)
-            return seconds
+            // Recorded for later jobs by `runJob` once the slot is free: the record goes to disk.
+            guard result.verdict == .passed else { return nil }
+            return ReferenceTimes.testCPUTime(result)
         }
         guard job.scoreWeights.efficiency > 0 else { return nil }
         let evaluator = self.evaluator

@@ -64,17 +64,32 @@ public struct ToolchainCatalog: Sendable {
 /// directory, the source tree next to a development build, or /usr/share/crucible for an installed one.
 enum ProjectDirectory {
     static func candidates(named name: String, environment variable: String) -> [String] {
+        candidates(
+            named: name, configured: ProcessInfo.processInfo.environment[variable],
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            executable: try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    }
+
+    /// Each place once, in the order they are tried: a binary near the root (/usr/bin/crucible) would otherwise
+    /// list the root's folder several times over, as "//toolchains", in the message that says where it looked.
+    static func candidates(
+        named name: String, configured: String?, currentDirectory: String, executable: String?
+    ) -> [String] {
         var candidates: [String] = []
-        if let configured = ProcessInfo.processInfo.environment[variable] { candidates.append(configured) }
-        candidates.append(FileManager.default.currentDirectoryPath + "/" + name)
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        func add(_ path: String) {
+            if !candidates.contains(path) { candidates.append(path) }
+        }
+        func inside(_ directory: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        if let configured, !configured.isEmpty { add(configured) }
+        add(inside(currentDirectory))
+        if let executable {
             var directory = (executable as NSString).deletingLastPathComponent
             for _ in 0..<4 {
                 directory = (directory as NSString).deletingLastPathComponent
-                candidates.append(directory + "/" + name)
+                add(inside(directory))
             }
         }
-        candidates.append("/usr/share/crucible/" + name)
+        add("/usr/share/crucible/" + name)
         return candidates
     }
 }
