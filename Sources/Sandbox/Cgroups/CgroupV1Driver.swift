@@ -80,7 +80,9 @@ public struct CgroupV1Driver: CgroupDriver {
         }
         for (controller, base) in bases where base == memoryBase { directories[controller] = memory }
         let all = [memory] + Set(directories.values).subtracting([memory]).sorted()
-        let cgroup = CgroupV1(directories: directories, all: all, fileSystem: fileSystem, swapAccounted: swapAccounted)
+        let cgroup = CgroupV1(
+            directories: directories, all: all, fileSystem: fileSystem, swapAccounted: swapAccounted,
+            tasksFiles: remnant.taskDescriptors, limits: remnant.limits)
         do {
             try cgroup.startCountingAfresh()
         } catch {
@@ -114,30 +116,43 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     let all: [String]
     let fileSystem: any CgroupFileSystem
     let swapAccounted: Bool
-    // Set once in open(), before the cgroup is shared; closed in remove().
-    private(set) var taskDescriptors: [Int32] = []
+    /// Open `tasks` files by directory: inherited from a remnant or opened in open(), before the cgroup is
+    /// shared; closed in remove(), or handed to the remnant in retire().
+    private var tasksFiles: [String: Int32] = [:]
+    /// The limits last written to the directories (a remnant's, until apply writes this sandbox's).
+    private var applied: CgroupLimits?
     /// pids.events' count of forks refused when this sandbox got the cgroup (a reused pids directory keeps
     /// counting, and its counter cannot be reset). Set before the cgroup is shared.
     private var pidsLimitHitsBefore: UInt64 = 0
 
-    init(directories: [String: String], all: [String], fileSystem: any CgroupFileSystem, swapAccounted: Bool) {
+    init(
+        directories: [String: String], all: [String], fileSystem: any CgroupFileSystem, swapAccounted: Bool,
+        tasksFiles: [String: Int32] = [:], limits: CgroupLimits? = nil
+    ) {
         self.directories = directories
         self.all = all
         self.fileSystem = fileSystem
         self.swapAccounted = swapAccounted
+        for (directory, fd) in tasksFiles {
+            if all.contains(directory) { self.tasksFiles[directory] = fd } else { close(fd) }
+        }
+        applied = limits
     }
 
     deinit {
-        for fd in taskDescriptors { close(fd) }
+        for fd in tasksFiles.values { close(fd) }
     }
 
-    /// Opens each hierarchy's `tasks` file, for the child to move itself in through.
+    /// One per hierarchy, in the order of `all`.
+    var taskDescriptors: [Int32] { all.compactMap { tasksFiles[$0] } }
+
+    /// Opens each hierarchy's `tasks` file not yet open, for the child to move itself in through.
     func open() throws {
-        for directory in all {
+        for directory in all where tasksFiles[directory] == nil {
             let path = directory + "/tasks"
             let fd = fileSystem.openForWriting(path)
             guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
-            taskDescriptors.append(fd)
+            tasksFiles[directory] = fd
         }
     }
 
@@ -147,15 +162,22 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         (directories[controller] ?? "/nonexistent") + "/" + file
     }
 
+    /// The memory directory is always new; the others keep what an earlier sandbox's limits wrote, so only
+    /// what differs is written again.
     func apply(_ limits: CgroupLimits) throws {
         try fileSystem.write(path("memory", "memory.limit_in_bytes"), String(limits.memory))
         // Swap counts against the same limit: memsw is memory + swap. Absent when swap accounting is off.
         if swapAccounted { try fileSystem.write(path("memory", "memory.memsw.limit_in_bytes"), String(limits.memory)) }
-        try fileSystem.write(path("pids", "pids.max"), String(limits.pids + 1))
-        let period = 100_000
-        try fileSystem.write(path("cpu", "cpu.cfs_period_us"), String(period))
-        try fileSystem.write(path("cpu", "cpu.cfs_quota_us"), String(Int(limits.cpuCores * Double(period))))
-        try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
+        if applied?.pids != limits.pids {
+            try fileSystem.write(path("pids", "pids.max"), String(limits.pids + 1))
+        }
+        if applied?.cpuCores != limits.cpuCores || applied?.cpuWeight != limits.cpuWeight {
+            let period = 100_000
+            try fileSystem.write(path("cpu", "cpu.cfs_period_us"), String(period))
+            try fileSystem.write(path("cpu", "cpu.cfs_quota_us"), String(Int(limits.cpuCores * Double(period))))
+            try fileSystem.write(path("cpu", "cpu.shares"), String(max(2, limits.cpuWeight * 1024 / 100)))
+        }
+        applied = limits
     }
 
     /// For a cgroup whose directories (but memory's) served an earlier sandbox: its CPU time back to zero, and
@@ -213,23 +235,28 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
             try remove()
             return nil
         }
-        closeTaskDescriptors()
         killAll()
+        if let fd = tasksFiles.removeValue(forKey: memory) { close(fd) }
         let rc = removeCgroupDirectory(memory, fileSystem: fileSystem)
         if rc != 0 { throw SandboxError.cgroup(path: memory, errno: rc, doing: "removing") }
-        let kept = directories.filter { $0.value != memory }
-        let empty = Set(kept.values).allSatisfy { (try? fileSystem.read($0 + "/cgroup.procs"))?.isEmpty == true }
+        // The other directories are empty too: a sandbox's init joins every hierarchy before anything runs and
+        // its processes inherit them all, so none can be in one without being in the memory directory, and the
+        // kernel removes a directory only when no process is in it.
         let state = (try? fileSystem.read(path("freezer", "freezer.state"))) ?? ""
-        guard empty, state.hasPrefix("THAWED") else {
+        guard state.hasPrefix("THAWED") else {
             try remove()
             return nil
         }
-        return CgroupRemnant(directories: kept, fileSystem: fileSystem)
+        let kept = directories.filter { $0.value != memory }
+        let remnant = CgroupRemnant(
+            directories: kept, fileSystem: fileSystem, taskDescriptors: tasksFiles, limits: applied)
+        tasksFiles = [:]
+        return remnant
     }
 
     private func closeTaskDescriptors() {
-        for fd in taskDescriptors { close(fd) }
-        taskDescriptors = []
+        for fd in tasksFiles.values { close(fd) }
+        tasksFiles = [:]
     }
 
     func remove() throws {

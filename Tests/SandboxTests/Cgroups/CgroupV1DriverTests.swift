@@ -28,12 +28,18 @@ import Testing
         #expect(Self.sandboxDirectories(tree, "memory").isEmpty, "the memory directory goes with its sandbox")
         #expect(Self.sandboxDirectories(tree, "pids") == ["crucible-1-1"])
 
+        #expect(remnant.taskDescriptors.count == 4, "the tasks files stay open with the directories they are in")
+        #expect(remnant.limits == limits)
+
         let second = try #require(
             try driver.create(name: "crucible-1-2", limits: limits, reusing: remnant) as? CgroupV1)
         #expect(second.directories["memory"] == tree.root + "/memory/crucible/crucible-1-2")
         #expect(second.directories["pids"] == first.directories["pids"])
         #expect(Set(second.all) == Set(remnant.directories.values).union([tree.root + "/memory/crucible/crucible-1-2"]))
         #expect(second.taskDescriptors.count == 5)
+        #expect(Set(remnant.taskDescriptors.values).isSubset(of: second.taskDescriptors), "not opened again")
+        let pidsMax = try #require(second.directories["pids"]) + "/pids.max"
+        #expect(tree.recordedWrites.filter { $0.0 == pidsMax }.count == 1, "the same limits are not written again")
         #expect(second.cpuNanoseconds() == 0, "CPU time starts at zero")
         #expect(second.usage().pidsLimitHits == 0, "the pids limit's hits count from the hand-over")
         try tree.set(try #require(second.directories["pids"]) + "/pids.events", "max 5\n")
@@ -45,6 +51,23 @@ import Testing
         for controller in CgroupV1Driver.requiredControllers {
             #expect(Self.sandboxDirectories(tree, controller).isEmpty, "\(controller)")
         }
+    }
+
+    @Test func aRemnantGivenOtherLimitsHasThemWritten() throws {
+        let (tree, hierarchies) = try FakeCgroupTree.v1()
+        let driver = try CgroupV1Driver(hierarchies: hierarchies, fileSystem: tree)
+        let remnant = try #require(try driver.create(name: "crucible-1-1", limits: limits).retire())
+        let tighter = CgroupLimits(memory: 64 << 20, pids: 8, cpuCores: 0.5, cpuWeight: 50)
+        let cgroup = try #require(
+            try driver.create(name: "crucible-1-2", limits: tighter, reusing: remnant) as? CgroupV1)
+        defer { try? cgroup.remove() }
+        func written(_ controller: String, _ file: String) throws -> String? {
+            tree.lastWrite(to: try #require(cgroup.directories[controller]) + "/" + file)
+        }
+        #expect(try written("memory", "memory.limit_in_bytes") == String(64 << 20))
+        #expect(try written("pids", "pids.max") == "9")
+        #expect(try written("cpu", "cpu.cfs_quota_us") == "50000")
+        #expect(try written("cpu", "cpu.shares") == "512")
     }
 
     @Test func aFrozenCgroupIsRemovedNotLent() throws {
