@@ -366,10 +366,13 @@ public final class NodeAgent: Service, Sendable {
             // control plane must not put it at risk); it is handed for delivery only after them, so a watcher
             // sees the steps and tests before the job's final state. Once it is recorded the control plane no
             // longer counts the job as held: the agent may lease another.
-            let completion = await self.record(result, reference: reference, of: job, revoked: revoked, logger: logger)
+            let completion = await self.record(
+                result, reference: reference?.seconds, of: job, revoked: revoked, logger: logger)
             hold.letGo()
-            if let reference, job.candidate.files == job.task.reference {
-                await self.references.record(reference, for: job.task)
+            // A candidate that is the reference timed it: kept for later jobs, now that the slot is free (the
+            // record goes to disk).
+            if let reference, reference.byThisJob {
+                await self.references.record(reference.seconds, for: job.task)
             }
             await group.waitForAll()
             return completion
@@ -451,22 +454,22 @@ public final class NodeAgent: Service, Sendable {
     /// The task's reference CPU time on this node, to send with the result: reused from the job itself when its
     /// candidate is the reference, else measured once per task (and kept), else nil. Nil for a result that will
     /// be dropped (none, revoked, the agent stopping). Not measured for a run that weighs efficiency 0: it would
-    /// cost a whole second evaluation for a part nobody scores.
+    /// cost a whole second evaluation for a part nobody scores. `byThisJob`: the job's own candidate is the
+    /// reference, and its time is not yet kept.
     private func referenceCPUTime(
         for job: LeasedJob, result: JobResult?, slot: Int, revoked: OneShot, logger: Logger
-    ) async -> Double? {
+    ) async -> (seconds: Double, byThisJob: Bool)? {
         guard let result, !revoked.isFired, !Task.isCancelled, configuration.measureReferenceTimes,
             let reference = job.task.reference, !reference.isEmpty, result.verdict != .errored
         else { return nil }
         if job.candidate.files == reference {
-            // Recorded for later jobs by `runJob` once the slot is free: the record goes to disk.
-            guard result.verdict == .passed else { return nil }
-            return ReferenceTimes.testCPUTime(result)
+            guard result.verdict == .passed, let seconds = ReferenceTimes.testCPUTime(result) else { return nil }
+            return (seconds, true)
         }
         guard job.scoreWeights.efficiency > 0 else { return nil }
         let evaluator = self.evaluator
         let task = job.task
-        return await references.cpuTime(for: task) {
+        let seconds = await references.cpuTime(for: task) {
             logger.info("measuring the task's reference solution on this node")
             let measured = await evaluator.evaluate(
                 task: task, candidateFiles: reference, model: "reference", slot: slot, quality: false, progress: nil)
@@ -486,6 +489,7 @@ public final class NodeAgent: Service, Sendable {
                 return .noBaseline
             }
         }
+        return seconds.map { ($0, false) }
     }
 
     // MARK: - Heartbeats
