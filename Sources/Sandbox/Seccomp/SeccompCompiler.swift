@@ -44,7 +44,8 @@ public enum SeccompCompiler {
         }
     }
 
-    /// Compiles the policy's rules to BPF with libseccomp.
+    /// Compiles the policy's rules to BPF with libseccomp. The allow-list is then installed in the shorter form
+    /// of `SyscallRangeFilter` when that decides every call alike.
     public static func compile(_ policy: SeccompPolicy) throws -> SeccompProgram {
         var unconditional: [String: (SeccompAction, Int?)] = [:]
         var resolved: [ResolvedSyscall] = []
@@ -71,15 +72,11 @@ public enum SeccompCompiler {
             }
         }
 
-        let main = try buildFilter(default: policy.defaultAction, badArchitecture: policy.badArchitectureAction) {
-            context in
-            for rule in policy.rules where rule.args.isEmpty {
-                for name in rule.syscalls {
-                    try add(context, rule: rule, syscall: name, condition: nil)
-                }
-            }
-        }
-        var filters = [main]
+        let main = try libseccompAllowList(policy)
+        let ranged = SyscallRangeFilter.replacement(
+            for: main, native: SyscallRangeFilter.native, defaultAction: actionValue(policy.defaultAction),
+            badArchitecture: actionValue(policy.badArchitectureAction), actions: allowListActions(policy))
+        var filters = [ranged ?? main]
         if policy.rules.contains(where: { !$0.args.isEmpty }) {
             let conditional = try buildFilter(default: .allow, badArchitecture: .allow) { context in
                 for rule in policy.rules where !rule.args.isEmpty {
@@ -93,6 +90,28 @@ public enum SeccompCompiler {
             filters.append(conditional)
         }
         return SeccompProgram(filters: filters, resolved: resolved)
+    }
+
+    /// The allow-list as libseccomp writes it: the rules without argument conditions and the default action.
+    static func libseccompAllowList(_ policy: SeccompPolicy) throws -> [UInt8] {
+        try buildFilter(default: policy.defaultAction, badArchitecture: policy.badArchitectureAction) { context in
+            for rule in policy.rules where rule.args.isEmpty {
+                for name in rule.syscalls {
+                    try add(context, rule: rule, syscall: name, condition: nil)
+                }
+            }
+        }
+    }
+
+    /// Each native system call number the allow-list names, with its action.
+    static func allowListActions(_ policy: SeccompPolicy) -> [UInt32: UInt32] {
+        var actions: [UInt32: UInt32] = [:]
+        for rule in policy.rules where rule.args.isEmpty {
+            for name in rule.syscalls {
+                if let number = syscallNumber(name), number >= 0 { actions[UInt32(number)] = actionValue(rule.action) }
+            }
+        }
+        return actions
     }
 
     private static func add(
