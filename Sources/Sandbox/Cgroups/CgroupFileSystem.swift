@@ -18,11 +18,26 @@ public protocol CgroupFileSystem: Sendable {
     func openDirectory(_ path: String) -> Int32
     /// Opens a file to write to later (a v1 `tasks` file); returns the descriptor or -1.
     func openForWriting(_ path: String) -> Int32
+    /// Opens a file to read again and again (a v1 counter); returns the descriptor or -1.
+    func openForReading(_ path: String) -> Int32
+    /// The whole text of a file opened with `openForReading`, read from its start.
+    func read(descriptor: Int32) throws -> String
 }
 
 extension CgroupFileSystem {
     public func openForWriting(_ path: String) -> Int32 {
         open(path, O_WRONLY | O_CLOEXEC)
+    }
+
+    public func openForReading(_ path: String) -> Int32 {
+        open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    public func read(descriptor: Int32) throws -> String {
+        guard let text = readWholeFile(descriptor: descriptor, fromStart: true) else {
+            throw SandboxError.cgroup(path: "descriptor \(descriptor)", errno: errno, doing: "reading")
+        }
+        return text
     }
 }
 

@@ -82,7 +82,7 @@ public struct CgroupV1Driver: CgroupDriver {
         let all = [memory] + Set(directories.values).subtracting([memory]).sorted()
         let cgroup = CgroupV1(
             directories: directories, all: all, fileSystem: fileSystem, swapAccounted: swapAccounted,
-            tasksFiles: remnant.taskDescriptors, limits: remnant.limits)
+            tasksFiles: remnant.taskDescriptors, counters: remnant.counterDescriptors, limits: remnant.limits)
         do {
             try cgroup.startCountingAfresh()
         } catch {
@@ -119,6 +119,10 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     /// Open `tasks` files by directory: inherited from a remnant or opened in open(), before the cgroup is
     /// shared; closed in remove(), or handed to the remnant in retire().
     private var tasksFiles: [String: Int32] = [:]
+    /// The counters read at every report, open for reading again (by path), so that the report opens none:
+    /// opened in open() or inherited like the `tasks` files; the memory directory's are closed before it is
+    /// removed. (Not `cgroup.procs`: see killAll.)
+    private var counters: [String: Int32] = [:]
     /// The limits last written to the directories (a remnant's, until apply writes this sandbox's).
     private var applied: CgroupLimits?
     /// pids.events' count of forks refused when this sandbox got the cgroup (a reused pids directory keeps
@@ -127,7 +131,7 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
 
     init(
         directories: [String: String], all: [String], fileSystem: any CgroupFileSystem, swapAccounted: Bool,
-        tasksFiles: [String: Int32] = [:], limits: CgroupLimits? = nil
+        tasksFiles: [String: Int32] = [:], counters: [String: Int32] = [:], limits: CgroupLimits? = nil
     ) {
         self.directories = directories
         self.all = all
@@ -136,17 +140,22 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         for (directory, fd) in tasksFiles {
             if all.contains(directory) { self.tasksFiles[directory] = fd } else { close(fd) }
         }
+        for (file, fd) in counters {
+            if all.contains(where: { file.hasPrefix($0 + "/") }) { self.counters[file] = fd } else { close(fd) }
+        }
         applied = limits
     }
 
     deinit {
         for fd in tasksFiles.values { close(fd) }
+        for fd in counters.values { close(fd) }
     }
 
     /// One per hierarchy, in the order of `all`.
     var taskDescriptors: [Int32] { all.compactMap { tasksFiles[$0] } }
 
-    /// Opens each hierarchy's `tasks` file not yet open, for the child to move itself in through.
+    /// Opens each hierarchy's `tasks` file not yet open, for the child to move itself in through, and the
+    /// counters a report reads (one that will not open is read by its path instead).
     func open() throws {
         for directory in all where tasksFiles[directory] == nil {
             let path = directory + "/tasks"
@@ -154,6 +163,23 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
             guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
             tasksFiles[directory] = fd
         }
+        for file in [cpuTimeFile, peakFile, oomFile, pidsEventsFile] where counters[file] == nil {
+            let fd = fileSystem.openForReading(file)
+            if fd >= 0 { counters[file] = fd }
+        }
+    }
+
+    private var cpuTimeFile: String { path("cpuacct", "cpuacct.usage") }
+    private var peakFile: String {
+        path("memory", swapAccounted ? "memory.memsw.max_usage_in_bytes" : "memory.max_usage_in_bytes")
+    }
+    private var oomFile: String { path("memory", "memory.oom_control") }
+    private var pidsEventsFile: String { path("pids", "pids.events") }
+
+    /// A counter's text, through its open descriptor when it has one.
+    private func read(_ file: String) throws -> String {
+        if let fd = counters[file] { return try fileSystem.read(descriptor: fd) }
+        return try fileSystem.read(file)
     }
 
     var cloneDirectoryFD: Int32 { -1 }
@@ -183,20 +209,18 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     /// For a cgroup whose directories (but memory's) served an earlier sandbox: its CPU time back to zero, and
     /// the pids limit's hits counted from here.
     func startCountingAfresh() throws {
-        try fileSystem.write(path("cpuacct", "cpuacct.usage"), "0")
-        let pids = try fileSystem.read(path("pids", "pids.events"))
-        pidsLimitHitsBefore = cgroupKeyedValue(pids, "max") ?? 0
+        try fileSystem.write(cpuTimeFile, "0")
+        pidsLimitHitsBefore = cgroupKeyedValue(try read(pidsEventsFile), "max") ?? 0
     }
 
     func cpuNanoseconds() -> UInt64 {
-        cgroupNumber((try? fileSystem.read(path("cpuacct", "cpuacct.usage"))) ?? "") ?? 0
+        cgroupNumber((try? read(cpuTimeFile)) ?? "") ?? 0
     }
 
     func usage() -> CgroupUsage {
-        let peakFile = path("memory", swapAccounted ? "memory.memsw.max_usage_in_bytes" : "memory.max_usage_in_bytes")
-        let peak = cgroupNumber((try? fileSystem.read(peakFile)) ?? "")
-        let oom = (try? fileSystem.read(path("memory", "memory.oom_control"))) ?? ""
-        let pids = (try? fileSystem.read(path("pids", "pids.events"))) ?? ""
+        let peak = cgroupNumber((try? read(peakFile)) ?? "")
+        let oom = (try? read(oomFile)) ?? ""
+        let pids = (try? read(pidsEventsFile)) ?? ""
         return CgroupUsage(
             cpuNanoseconds: cpuNanoseconds(), peakMemoryBytes: peak ?? 0,
             oomKills: Int(cgroupKeyedValue(oom, "oom_kill") ?? 0),
@@ -214,7 +238,8 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
 
     /// Freeze, kill, thaw: frozen processes cannot fork between reading the list and the kill.
     func killAll() {
-        // Every process is in every hierarchy: the freezer's list is the whole list.
+        // Every process is in every hierarchy: the freezer's list is the whole list. Opened afresh each time: v1
+        // keeps the list it gave a descriptor for a second and gives it again to that descriptor's next read.
         let members = (try? fileSystem.read(path("freezer", "cgroup.procs"))) ?? ""
         guard !members.isEmpty else { return }
         let state = path("freezer", "freezer.state")
@@ -237,6 +262,10 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         }
         killAll()
         if let fd = tasksFiles.removeValue(forKey: memory) { close(fd) }
+        for (file, fd) in counters where file.hasPrefix(memory + "/") {
+            close(fd)
+            counters[file] = nil
+        }
         let rc = removeCgroupDirectory(memory, fileSystem: fileSystem)
         if rc != 0 { throw SandboxError.cgroup(path: memory, errno: rc, doing: "removing") }
         // The other directories are empty too: a sandbox's init joins every hierarchy before anything runs and
@@ -249,18 +278,22 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         }
         let kept = directories.filter { $0.value != memory }
         let remnant = CgroupRemnant(
-            directories: kept, fileSystem: fileSystem, taskDescriptors: tasksFiles, limits: applied)
+            directories: kept, fileSystem: fileSystem, taskDescriptors: tasksFiles, counterDescriptors: counters,
+            limits: applied)
         tasksFiles = [:]
+        counters = [:]
         return remnant
     }
 
-    private func closeTaskDescriptors() {
+    private func closeDescriptors() {
         for fd in tasksFiles.values { close(fd) }
         tasksFiles = [:]
+        for fd in counters.values { close(fd) }
+        counters = [:]
     }
 
     func remove() throws {
-        closeTaskDescriptors()
+        closeDescriptors()
         for attempt in 0..<3 {
             killAll()
             var failed: (String, Int32)?

@@ -29,6 +29,11 @@ import Testing
         #expect(Self.sandboxDirectories(tree, "pids") == ["crucible-1-1"])
 
         #expect(remnant.taskDescriptors.count == 4, "the tasks files stay open with the directories they are in")
+        let keptCounters: Set<String> = [
+            try #require(first.directories["cpuacct"]) + "/cpuacct.usage",
+            try #require(first.directories["pids"]) + "/pids.events",
+        ]
+        #expect(Set(remnant.counterDescriptors.keys) == keptCounters, "and the counters; the memory ones close")
         #expect(remnant.limits == limits)
 
         let second = try #require(
@@ -45,6 +50,16 @@ import Testing
         try tree.set(try #require(second.directories["pids"]) + "/pids.events", "max 5\n")
         #expect(second.usage().pidsLimitHits == 2)
         #expect(tree.lastWrite(to: try #require(second.directories["pids"]) + "/pids.max") == "33")
+        // Counters read through descriptors kept open are read afresh, from their start.
+        try tree.set(try #require(second.directories["cpuacct"]) + "/cpuacct.usage", "7000")
+        try tree.set(try #require(second.directories["memory"]) + "/memory.max_usage_in_bytes", "123456789")
+        try tree.set(try #require(second.directories["memory"]) + "/memory.oom_control", "under_oom 0\noom_kill 1\n")
+        let usage = second.usage()
+        #expect(usage.cpuNanoseconds == 7000)
+        #expect(usage.peakMemoryBytes == 123_456_789)
+        #expect(usage.oomKills == 1)
+        try tree.set(try #require(second.directories["memory"]) + "/memory.max_usage_in_bytes", "42")
+        #expect(second.usage().peakMemoryBytes == 42, "a shorter text than the last read's")
 
         // Removing it removes every hierarchy's directory, the reused ones included.
         try second.remove()

@@ -126,6 +126,28 @@ struct SandboxRunnerTests {
         #expect(result.cpuTimeS >= 0.6 && result.cpuTimeS < 2.5)
     }
 
+    @Test func aCgroupThatServedAnEarlierSandboxReportsOnlyTheNextOnesUsage() async throws {
+        // Limits no other test asks for, so that these sandboxes hand their cgroups (on v1, all but memory's)
+        // to one another; the counters are read through descriptors kept open with them.
+        let adjust: (inout SandboxPolicy) -> Void = {
+            $0.limits.pids = 23
+            $0.limits.cpuWeight = 77
+        }
+        for round in 1...3 {
+            let busy = try await TestSupport.run(
+                "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; head -c 20m /dev/zero > /tmp/fill", adjust: adjust)
+            let forks = try await TestSupport.run(
+                "for i in $(seq 40); do sleep 0.3 & done 2>/dev/null; wait", adjust: adjust)
+            let idle = try await TestSupport.run("true", adjust: adjust)
+            #expect(busy.cpuTimeS > 0.05, "round \(round)")
+            #expect(busy.peakMemoryBytes > 20 << 20, "round \(round)")
+            #expect(forks.limitsHit.contains(.pids), "round \(round)")
+            #expect(idle.cpuTimeS < 0.05, "round \(round): \(idle.cpuTimeS) s")
+            #expect(idle.peakMemoryBytes < 10 << 20, "round \(round)")
+            #expect(idle.limitsHit.isEmpty, "round \(round): \(idle.limitsHit)")
+        }
+    }
+
     @Test func enforcesMemoryWithTheOOMCounters() async throws {
         let result = try await TestSupport.run("head -c 200m /dev/zero | tail > /dev/null") {
             $0.limits.memory = 32 << 20
