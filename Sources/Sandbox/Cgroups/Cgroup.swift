@@ -70,18 +70,15 @@ extension Cgroup {
 public struct CgroupRemnant: Sendable {
     public let directories: [String: String]
     let fileSystem: any CgroupFileSystem
-    /// Its directories' `tasks` files, still open (by directory): the next cgroup need not open them again.
-    /// Owned by the remnant until a cgroup is made of it, or it is discarded.
-    var taskDescriptors: [String: Int32] = [:]
-    /// Its counter files still open for reading (by path), owned likewise.
-    var counterDescriptors: [String: Int32] = [:]
+    /// Its directories' files still open, by path (`tasks` files and counters): the next cgroup need not open
+    /// them again. Owned by the remnant until a cgroup is made of it, or it is discarded.
+    var descriptors: [String: Int32] = [:]
     /// The limits its directories were last given: the next cgroup writes only those that differ.
     var limits: CgroupLimits?
 
     /// Removes its directories: nobody will reuse them.
     func discard() {
-        for fd in taskDescriptors.values { close(fd) }
-        for fd in counterDescriptors.values { close(fd) }
+        for fd in descriptors.values { close(fd) }
         for directory in Set(directories.values) { _ = removeCgroupDirectory(directory, fileSystem: fileSystem) }
     }
 }

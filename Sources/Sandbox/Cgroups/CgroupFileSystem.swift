@@ -20,8 +20,8 @@ public protocol CgroupFileSystem: Sendable {
     func openForWriting(_ path: String) -> Int32
     /// Opens a file to read again and again (a v1 counter); returns the descriptor or -1.
     func openForReading(_ path: String) -> Int32
-    /// The whole text of a file opened with `openForReading`, read from its start.
-    func read(descriptor: Int32) throws -> String
+    /// The whole text of a file opened with `openForReading`, read from its start; nil (and errno) on failure.
+    func read(descriptor: Int32) -> String?
 }
 
 extension CgroupFileSystem {
@@ -33,11 +33,8 @@ extension CgroupFileSystem {
         open(path, O_RDONLY | O_CLOEXEC)
     }
 
-    public func read(descriptor: Int32) throws -> String {
-        guard let text = readWholeFile(descriptor: descriptor, fromStart: true) else {
-            throw SandboxError.cgroup(path: "descriptor \(descriptor)", errno: errno, doing: "reading")
-        }
-        return text
+    public func read(descriptor: Int32) -> String? {
+        readWholeFile(descriptor: descriptor)
     }
 }
 

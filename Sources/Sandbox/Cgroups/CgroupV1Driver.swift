@@ -82,7 +82,7 @@ public struct CgroupV1Driver: CgroupDriver {
         let all = [memory] + Set(directories.values).subtracting([memory]).sorted()
         let cgroup = CgroupV1(
             directories: directories, all: all, fileSystem: fileSystem, swapAccounted: swapAccounted,
-            tasksFiles: remnant.taskDescriptors, counters: remnant.counterDescriptors, limits: remnant.limits)
+            descriptors: remnant.descriptors, limits: remnant.limits)
         do {
             try cgroup.startCountingAfresh()
         } catch {
@@ -116,13 +116,12 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
     let all: [String]
     let fileSystem: any CgroupFileSystem
     let swapAccounted: Bool
-    /// Open `tasks` files by directory: inherited from a remnant or opened in open(), before the cgroup is
-    /// shared; closed in remove(), or handed to the remnant in retire().
-    private var tasksFiles: [String: Int32] = [:]
-    /// The counters read at every report, open for reading again (by path), so that the report opens none:
-    /// opened in open() or inherited like the `tasks` files; the memory directory's are closed before it is
-    /// removed. (Not `cgroup.procs`: see killAll.)
-    private var counters: [String: Int32] = [:]
+    /// Files kept open, by path: each hierarchy's `tasks` file (the child moves itself in through it) and the
+    /// counters every report reads (read again with pread, so a report opens nothing; not `cgroup.procs`, see
+    /// killAll). Inherited from a remnant or opened in open(), before the cgroup is shared; the memory
+    /// directory's closed before it is removed and the rest handed to the remnant in retire(), or all closed
+    /// in remove().
+    private var descriptors: [String: Int32] = [:]
     /// The limits last written to the directories (a remnant's, until apply writes this sandbox's).
     private var applied: CgroupLimits?
     /// pids.events' count of forks refused when this sandbox got the cgroup (a reused pids directory keeps
@@ -131,41 +130,36 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
 
     init(
         directories: [String: String], all: [String], fileSystem: any CgroupFileSystem, swapAccounted: Bool,
-        tasksFiles: [String: Int32] = [:], counters: [String: Int32] = [:], limits: CgroupLimits? = nil
+        descriptors: [String: Int32] = [:], limits: CgroupLimits? = nil
     ) {
         self.directories = directories
         self.all = all
         self.fileSystem = fileSystem
         self.swapAccounted = swapAccounted
-        for (directory, fd) in tasksFiles {
-            if all.contains(directory) { self.tasksFiles[directory] = fd } else { close(fd) }
-        }
-        for (file, fd) in counters {
-            if all.contains(where: { file.hasPrefix($0 + "/") }) { self.counters[file] = fd } else { close(fd) }
+        for (file, fd) in descriptors {
+            if all.contains(where: { file.hasPrefix($0 + "/") }) { self.descriptors[file] = fd } else { close(fd) }
         }
         applied = limits
     }
 
     deinit {
-        for fd in tasksFiles.values { close(fd) }
-        for fd in counters.values { close(fd) }
+        closeDescriptors { _ in true }
     }
 
     /// One per hierarchy, in the order of `all`.
-    var taskDescriptors: [Int32] { all.compactMap { tasksFiles[$0] } }
+    var taskDescriptors: [Int32] { all.compactMap { descriptors[$0 + "/tasks"] } }
 
     /// Opens each hierarchy's `tasks` file not yet open, for the child to move itself in through, and the
     /// counters a report reads (one that will not open is read by its path instead).
     func open() throws {
-        for directory in all where tasksFiles[directory] == nil {
-            let path = directory + "/tasks"
+        for path in all.map({ $0 + "/tasks" }) where descriptors[path] == nil {
             let fd = fileSystem.openForWriting(path)
             guard fd >= 0 else { throw SandboxError.cgroup(path: path, errno: errno, doing: "opening") }
-            tasksFiles[directory] = fd
+            descriptors[path] = fd
         }
-        for file in [cpuTimeFile, peakFile, oomFile, pidsEventsFile] where counters[file] == nil {
+        for file in [cpuTimeFile, peakFile, oomFile, pidsEventsFile] where descriptors[file] == nil {
             let fd = fileSystem.openForReading(file)
-            if fd >= 0 { counters[file] = fd }
+            if fd >= 0 { descriptors[file] = fd }
         }
     }
 
@@ -178,8 +172,11 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
 
     /// A counter's text, through its open descriptor when it has one.
     private func read(_ file: String) throws -> String {
-        if let fd = counters[file] { return try fileSystem.read(descriptor: fd) }
-        return try fileSystem.read(file)
+        guard let fd = descriptors[file] else { return try fileSystem.read(file) }
+        guard let text = fileSystem.read(descriptor: fd) else {
+            throw SandboxError.cgroup(path: file, errno: errno, doing: "reading")
+        }
+        return text
     }
 
     var cloneDirectoryFD: Int32 { -1 }
@@ -261,11 +258,7 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
             return nil
         }
         killAll()
-        if let fd = tasksFiles.removeValue(forKey: memory) { close(fd) }
-        for (file, fd) in counters where file.hasPrefix(memory + "/") {
-            close(fd)
-            counters[file] = nil
-        }
+        closeDescriptors { $0.hasPrefix(memory + "/") }
         let rc = removeCgroupDirectory(memory, fileSystem: fileSystem)
         if rc != 0 { throw SandboxError.cgroup(path: memory, errno: rc, doing: "removing") }
         // The other directories are empty too: a sandbox's init joins every hierarchy before anything runs and
@@ -278,22 +271,21 @@ final class CgroupV1: CgroupBeingMade, @unchecked Sendable {
         }
         let kept = directories.filter { $0.value != memory }
         let remnant = CgroupRemnant(
-            directories: kept, fileSystem: fileSystem, taskDescriptors: tasksFiles, counterDescriptors: counters,
-            limits: applied)
-        tasksFiles = [:]
-        counters = [:]
+            directories: kept, fileSystem: fileSystem, descriptors: descriptors, limits: applied)
+        descriptors = [:]
         return remnant
     }
 
-    private func closeDescriptors() {
-        for fd in tasksFiles.values { close(fd) }
-        tasksFiles = [:]
-        for fd in counters.values { close(fd) }
-        counters = [:]
+    /// Closes the kept files whose paths `which` picks.
+    private func closeDescriptors(_ which: (String) -> Bool) {
+        for (file, fd) in descriptors where which(file) {
+            close(fd)
+            descriptors[file] = nil
+        }
     }
 
     func remove() throws {
-        closeDescriptors()
+        closeDescriptors { _ in true }
         for attempt in 0..<3 {
             killAll()
             var failed: (String, Int32)?

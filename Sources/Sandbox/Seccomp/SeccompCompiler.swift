@@ -75,7 +75,7 @@ public enum SeccompCompiler {
         let main = try libseccompAllowList(policy)
         let ranged = SyscallRangeFilter.replacement(
             for: main, native: SyscallRangeFilter.native, defaultAction: actionValue(policy.defaultAction),
-            badArchitecture: actionValue(policy.badArchitectureAction), actions: allowListActions(policy))
+            badArchitecture: actionValue(policy.badArchitectureAction), actions: allowListActions(resolved))
         var filters = [ranged ?? main]
         if policy.rules.contains(where: { !$0.args.isEmpty }) {
             let conditional = try buildFilter(default: .allow, badArchitecture: .allow) { context in
@@ -103,13 +103,11 @@ public enum SeccompCompiler {
         }
     }
 
-    /// Each native system call number the allow-list names, with its action.
-    static func allowListActions(_ policy: SeccompPolicy) -> [UInt32: UInt32] {
+    /// Each native system call number the allow-list names (the calls without conditions), with its action.
+    static func allowListActions(_ resolved: [ResolvedSyscall]) -> [UInt32: UInt32] {
         var actions: [UInt32: UInt32] = [:]
-        for rule in policy.rules where rule.args.isEmpty {
-            for name in rule.syscalls {
-                if let number = syscallNumber(name), number >= 0 { actions[UInt32(number)] = actionValue(rule.action) }
-            }
+        for call in resolved where !call.conditional {
+            if let number = call.number { actions[UInt32(number)] = actionValue(call.action) }
         }
         return actions
     }

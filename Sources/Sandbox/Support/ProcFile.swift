@@ -8,22 +8,19 @@ public func readWholeFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    return readWholeFile(descriptor: fd, fromStart: false)
+    return readWholeFile(descriptor: fd)
 }
 
-/// Reads an open file to its end: from where the descriptor stands, or with `fromStart` from its first byte
-/// whatever was read before (pread(2): a descriptor kept open can be read again, and cgroupfs writes its text
-/// afresh at offset 0). Nil when a read fails.
-func readWholeFile(descriptor fd: Int32, fromStart: Bool) -> String? {
+/// Reads an open file from its first byte to its end, whatever was read through the descriptor before
+/// (pread(2): a descriptor kept open can be read again, and cgroupfs writes its text afresh at offset 0).
+/// Nil when a read fails.
+func readWholeFile(descriptor fd: Int32) -> String? {
     var result: [UInt8] = []
     var failed = false
     // On the stack: cgroup files are read after every sandbox, and most are a few bytes.
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
         while true {
-            let count =
-                fromStart
-                ? pread(fd, buffer.baseAddress, buffer.count, off_t(result.count))
-                : read(fd, buffer.baseAddress, buffer.count)
+            let count = pread(fd, buffer.baseAddress, buffer.count, off_t(result.count))
             if count < 0, errno == EINTR { continue }
             failed = count < 0
             guard count > 0 else { break }

@@ -54,7 +54,7 @@ import Testing
     @Test func aFilterThatDecidesOneCallOtherwiseIsNotTaken() throws {
         let policy = try PolicyLoader.defaultPolicy().seccomp
         let libseccomp = try SeccompCompiler.libseccompAllowList(policy)
-        var actions = SeccompCompiler.allowListActions(policy)
+        var actions = SeccompCompiler.allowListActions(try SeccompCompiler.compile(policy).resolved)
         let native = SyscallRangeFilter.native
         let defaultAction = SeccompCompiler.actionValue(policy.defaultAction)
         let badArchitecture = SeccompCompiler.actionValue(policy.badArchitectureAction)
@@ -75,7 +75,7 @@ import Testing
         #expect(
             SyscallRangeFilter.replacement(
                 for: libseccomp, native: native, defaultAction: defaultAction, badArchitecture: Self.enosys,
-                actions: SeccompCompiler.allowListActions(policy)) == nil)
+                actions: SeccompCompiler.allowListActions(try SeccompCompiler.compile(policy).resolved)) == nil)
     }
 
     @Test func theEvaluatorJudgesOnlyWhatItCanRun() {
