@@ -1,7 +1,6 @@
 import CrucibleAPI
 import Foundation
 import Logging
-import Sandbox
 import ServiceLifecycle
 import Synchronization
 import Toolchains
@@ -99,16 +98,11 @@ public final class NodeAgent: Service, Sendable {
         if !leftover.isEmpty {
             logger.notice("delivering completions left from an earlier run", metadata: ["count": "\(leftover.count)"])
         }
-        let killSandboxes = configuration.killSandboxesOnCancel
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await serve(leftover: leftover)
-            } onGracefulShutdown: { [self] in
-                drain()
-            }
-        } onCancel: {
-            // Only the steps running now; a cancelled evaluation starts no further one.
-            if killSandboxes { LiveSandboxes.shared.killAll() }
+        // Cancelled (not drained), each running job's task is cancelled with it, and that kills its sandbox.
+        try await withGracefulShutdownHandler {
+            try await serve(leftover: leftover)
+        } onGracefulShutdown: { [self] in
+            drain()
         }
         logger.info("agent stopped", metadata: ["spooled": "\(spool.depth)"])
     }

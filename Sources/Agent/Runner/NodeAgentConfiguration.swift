@@ -23,10 +23,6 @@ public struct NodeAgentConfiguration: Sendable {
     public var version: String
     /// Measure each task's reference solution on this node for the efficiency score.
     public var measureReferenceTimes: Bool
-    /// On cancellation (not a graceful drain), kill this process's running sandboxes at once instead of
-    /// letting the current steps run to their limits. Only for a process whose sandboxes are all this
-    /// agent's (`crucible agent`); the sandbox registry is process-wide.
-    public var killSandboxesOnCancel: Bool
     /// While this node's jobs take less than this on average, the agent leases one job per slot ahead, to
     /// start the moment a slot is free instead of after a lease's round trip. Longer jobs gain nothing from
     /// it and would keep a job waiting here that an idle node could run. `.zero`: never lease ahead.
@@ -35,7 +31,7 @@ public struct NodeAgentConfiguration: Sendable {
     public init(
         name: String, slots: Int, inventory: NodeInventory, spoolDirectory: String, labels: [String: String] = [:],
         slotBase: Int = 0, leaseWait: Duration = .seconds(30), eventDelay: Duration = .milliseconds(250),
-        version: String = NodeAgent.version, measureReferenceTimes: Bool = true, killSandboxesOnCancel: Bool = false,
+        version: String = NodeAgent.version, measureReferenceTimes: Bool = true,
         leaseAheadBelow: Duration = .seconds(2)
     ) {
         self.name = name
@@ -48,7 +44,6 @@ public struct NodeAgentConfiguration: Sendable {
         self.eventDelay = eventDelay
         self.version = version
         self.measureReferenceTimes = measureReferenceTimes
-        self.killSandboxesOnCancel = killSandboxesOnCancel
         self.leaseAheadBelow = leaseAheadBelow
     }
 

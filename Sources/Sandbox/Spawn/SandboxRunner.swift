@@ -74,27 +74,45 @@ public final class SandboxRunner: Sendable {
 
     /// Runs one program to its end on a thread of its own: watching it blocks, and must not take one of the
     /// few threads Swift's concurrency runs everything else on.
+    ///
+    /// Cancelling the calling task kills the sandbox, every process in it, and throws `CancellationError`:
+    /// a job whose lease is revoked gives its slot back at once instead of when the step's limits end it.
+    /// A run cancelled before it starts builds no sandbox.
     public func run(_ request: SandboxRequest) async throws -> SandboxResult {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { [self] in
-                continuation.resume(with: Result { try self.runBlocking(request) })
+        let cancellation = RunCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread { [self] in
+                    continuation.resume(with: Result { try self.runBlocking(request, cancellation: cancellation) })
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
             }
-            thread.stackSize = 1 << 20
-            thread.start()
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
     /// Runs one program to its end on the calling thread.
     public func runBlocking(_ request: SandboxRequest) throws -> SandboxResult {
+        try runBlocking(request, cancellation: nil)
+    }
+
+    private func runBlocking(_ request: SandboxRequest, cancellation: RunCancellation?) throws -> SandboxResult {
+        // What a cancelled run reports (a kill, a failed set-up) would be ours, not the program's.
+        if cancellation?.isCancelled == true { throw CancellationError() }
         do {
-            return try runMeasured(request)
+            let result = try runMeasured(request, cancellation: cancellation)
+            if cancellation?.isCancelled == true { throw CancellationError() }
+            return result
         } catch let error as SandboxError {
+            if cancellation?.isCancelled == true { throw CancellationError() }
             if case .setupFailed = error { SandboxMetrics.setupFailures.increment() }
             throw error
         }
     }
 
-    private func runMeasured(_ request: SandboxRequest) throws -> SandboxResult {
+    private func runMeasured(_ request: SandboxRequest, cancellation: RunCancellation?) throws -> SandboxResult {
         let setupStarted = ContinuousClock.now
         guard let first = request.command.first, !first.isEmpty else {
             throw SandboxError.invalidRequest("no command given; put it after -- (crucible sandbox run -- /bin/true)")
@@ -144,6 +162,7 @@ public final class SandboxRunner: Sendable {
         }
         let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
         defer { LiveSandboxes.shared.unregister(registration) }
+        cancellation?.watch(registration)
         if spawned == 1 {
             // The spawner could not ready the child (its id maps, its go-ahead). A child that failed on its own,
             // and so broke the spawner's step, says why: that is the real cause.

@@ -152,7 +152,7 @@ public struct Evaluator: Sendable {
     }
 
     private func run(_ steps: StepRunner, job: inout JobContext, quality: Bool) async throws {
-        // A step already running ends on its own limits; a cancelled job starts no further one.
+        // Cancelling the job kills the step running then (the sandbox runner does) and starts no further one.
         try Task.checkCancellation()
         let test: StepRunner.TestOutcome
         if let build = steps.mode.build, let combined = steps.mode.buildThenTest {

@@ -56,7 +56,7 @@ enum LocalAgent {
         let configuration = NodeAgentConfiguration(
             name: settings.name ?? NodeAgentConfiguration.defaultName(), slots: settings.slots ?? inventory.cores,
             inventory: inventory, spoolDirectory: settings.spoolDirectory, labels: settings.labels,
-            slotBase: settings.slotBase, leaseWait: settings.leaseWait, killSandboxesOnCancel: true)
+            slotBase: settings.slotBase, leaseWait: settings.leaseWait)
         do {
             let client = try ControlPlaneClient(
                 baseURL: controlPlane, token: token, httpClient: http, transport: transport,

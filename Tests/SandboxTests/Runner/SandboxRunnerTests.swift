@@ -294,6 +294,42 @@ struct SandboxRunnerTests {
         #expect(result.signal == SIGKILL, "the program ended as killed, reaped by its own spawner: \(result)")
     }
 
+    /// Cancelling the task that runs a sandbox kills the sandbox (a revoked job gives its slot back at once):
+    /// the run throws `CancellationError` instead of reporting the kill as the program's end, and the init is
+    /// gone. Without the kill the run would report `sleep 30` ending on its own.
+    @Test func aCancelledRunKillsItsSandboxAndThrows() async throws {
+        let (runner, outcome, spawner, initPID) = try await Self.sleeping(30)
+        let cancelled = ContinuousClock.now
+        outcome.cancel()
+        let result = await outcome.result
+        // Not a speed check: a run that was not killed ends with its program, 30 s later.
+        #expect(ContinuousClock.now - cancelled < .seconds(15), "the sandbox was killed, not run to its end")
+        switch result {
+        case .success(let report): Issue.record("the program ran to its end: \(report)")
+        case .failure(let error): #expect(error is CancellationError, "\(error)")
+        }
+        #expect(!Self.children(of: spawner).contains(initPID), "the init was killed and reaped")
+        // The runner goes on building sandboxes.
+        let next = try await runner.run(
+            SandboxRequest(
+                command: ["/bin/echo", "after"], policy: try TestSupport.defaultPolicy(), workdir: nil, stdin: .none,
+                slot: TestSupport.freshSlot()))
+        #expect(next.stdout == "after\n")
+    }
+
+    /// A run whose task is already cancelled does not run its program.
+    @Test func aRunCancelledBeforeItStartsDoesNotRunItsProgram() async throws {
+        let runner = try TestSupport.requireRunner()
+        let request = SandboxRequest(
+            command: ["/bin/sh", "-c", "echo ran"], policy: try TestSupport.defaultPolicy(), workdir: nil,
+            stdin: .none, slot: TestSupport.freshSlot())
+        let outcome = Task { () async throws -> SandboxResult in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await runner.run(request)
+        }
+        await #expect(throws: CancellationError.self) { try await outcome.value }
+    }
+
     /// The processes whose parent is `parent`, from `/proc/*/stat`.
     static func children(of parent: pid_t) -> [pid_t] {
         let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
