@@ -10,7 +10,8 @@ struct Crucible: AsyncParsableCommand {
         subcommands: [
             SandboxCommand.self, PolicyCommand.self, ExecCommand.self, ToolchainsCommand.self, ImagesCommand.self,
             TasksCommand.self, UpCommand.self, ControlPlaneCommand.self, TokensCommand.self, ProbeCommand.self,
-            AgentCommand.self, SubmitCommand.self, LeaderboardCommand.self, DemoCommand.self, ControlPlaneBench.self,
+            AgentCommand.self, SubmitCommand.self, CancelCommand.self, LeaderboardCommand.self, DemoCommand.self,
+            ControlPlaneBench.self,
         ]
     )
 

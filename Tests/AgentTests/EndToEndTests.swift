@@ -155,6 +155,85 @@ struct EndToEndTests {
         }
     }
 
+    /// A submitter cancels a run while its job's test runs in a sandbox: the agent hears at its heartbeat that
+    /// the lease is revoked, kills the step, and its one slot takes the next run's job at once instead of when
+    /// the test's limits end it (30 s). The cancelled job gets no result.
+    @Test(.timeLimit(.minutes(2)))
+    func cancellingARunKillsItsRunningStepAndFreesTheSlot() async throws {
+        var settings = StoreSettings()
+        settings.heartbeatIntervalS = 0.3
+        let token = "started-\(UUID().uuidString)"
+        let sleeper = TaskSpec(
+            id: "py-sleeps", language: .python, difficulty: .easy, prompt: "p", files: ["solution.py": "x = 1\n"],
+            tests: ["test_solution.py": "import time\nopen('/work/\(token)', 'w').close()\ntime.sleep(50)\n"],
+            testMode: .program, reference: ["solution.py": "x = 1\n"])
+        let quick = TaskSpec(
+            id: "py-quick", language: .python, difficulty: .easy, prompt: "p", files: ["solution.py": "x = 1\n"],
+            tests: ["test_solution.py": "from solution import x\nassert x == 1\n"], testMode: .program,
+            reference: ["solution.py": "x = 1\n"])
+        let (sleeping, next) = (Self.oneJob(sleeper), Self.oneJob(quick))
+        let runner = try SandboxRunner(logger: testLogger())
+        let catalog = try ToolchainCatalog.locate()
+        let evaluator = Evaluator(
+            runner: runner, catalog: catalog, policy: try PolicyLoader.defaultPolicy(), logger: testLogger())
+        let inventory = NodeInventory.detect(runner: runner, catalog: catalog)
+
+        try await withTemporaryDirectory { spool in
+            try await Self.withControlPlane(settings: settings) { controlPlane in
+                try await Self.client(controlPlane) { client in
+                    let agent = try NodeAgent(
+                        configuration: NodeAgentConfiguration(
+                            name: "cancel-node", slots: 1, inventory: inventory, spoolDirectory: spool,
+                            slotBase: AgentSlots.take(), leaseWait: .milliseconds(500), measureReferenceTimes: false),
+                        client: client, evaluator: evaluator, logger: testLogger("agent"))
+                    let (first, second) = try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await agent.run() }
+                        let first = try await client.createRun(sleeping)
+                        // The test program is running in its sandbox once its mark is in a workspace.
+                        let work = runner.runtimeDirectory + "/work"
+                        var started = false
+                        for _ in 0..<3000 where !started {
+                            started =
+                                ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).contains {
+                                    FileManager.default.fileExists(atPath: work + "/" + $0 + "/" + token)
+                                }
+                            if !started { try await Task.sleep(for: .milliseconds(10)) }
+                        }
+                        try #require(started, "the sleeping test did not start within 30 s")
+                        let second = try await client.createRun(next)
+                        let cancelled = ContinuousClock.now
+                        let status = try await client.cancelRun(id: first.id)
+                        #expect(status.state == .cancelled && status.jobs.cancelled == 1)
+                        var done = false
+                        for _ in 0..<600 where !done {
+                            done = try await client.getRun(id: second.id).state == .completed
+                            if !done { try await Task.sleep(for: .milliseconds(50)) }
+                        }
+                        // Not a speed check: with the step left running, the one slot is busy until its 30 s limit.
+                        let waited = ContinuousClock.now - cancelled
+                        #expect(done && waited < .seconds(20), "the next run's job ran at once")
+                        #expect(agent.runningLeases.isEmpty)
+                        agent.drain()
+                        try await group.waitForAll()
+                        return (first, second)
+                    }
+                    let cancelledJobs = try await client.getRunResults(id: first.id).results
+                    #expect(cancelledJobs.map(\.state) == [.cancelled])
+                    #expect(cancelledJobs.first?.result == nil, "a cancelled job gets no result")
+                    #expect(try await client.getRunResults(id: second.id).results.first?.result?.verdict == .passed)
+                }
+            }
+            #expect(try CompletionSpool(directory: spool).depth == 0)
+        }
+    }
+
+    /// A run of one task with one candidate, whose solution is `x = 1`.
+    static func oneJob(_ task: TaskSpec) -> RunSubmission {
+        RunSubmission(
+            name: task.id, tasks: [task],
+            candidates: [Candidate(taskID: task.id, model: "m1", files: ["solution.py": "x = 1\n"])])
+    }
+
     /// What the toolchains refuse is bad input when it arrives (400, naming the field), not a job that errors
     /// three times on the agents; and a refused request stores nothing.
     @Test(.timeLimit(.minutes(2)))

@@ -143,6 +143,15 @@ extension CrucibleCLITests {
         #expect(rows.count == 3)
         #expect(rows.dropFirst().first?.hasPrefix("1,reference,") == true, "\(board.stdout)")
 
+        // Cancelling a run that has ended changes nothing; a run that does not exist is bad input.
+        let token = ["--server", appliance.url, "--token-file", appliance.data + "/admin.token"]
+        let ended = try await Self.crucibleOffPool(["cancel", runID] + token)
+        #expect(ended.status == 0, "\(ended.stderr)")
+        #expect(ended.stdout.contains("run \(runID) completed: 64 evaluated, 0 errored"), "\(ended.stdout)")
+        let missing = try await Self.crucibleOffPool(["cancel", "run_nosuchrun"] + token)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("run_nosuchrun"), "\(missing.stderr)")
+
         // The local agent's and the sandboxes' metrics on the control plane's /metrics.
         let metrics = String(decoding: try await appliance.get("/metrics"), as: UTF8.self)
         for name in [

@@ -282,6 +282,51 @@ struct RouteTests {
         }
     }
 
+    /// `POST /v1/runs/{id}/cancel`: the submitter's tenant only (404 for another, as for reading), not an
+    /// agent's token; the reply is the run's status; the event stream ends with the run's cancellation.
+    @Test func aSubmitterCancelsTheirRun() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            let created = try await client.execute(
+                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter),
+                body: try Self.body(Samples.run(tasks: 2))
+            ) { response in try Self.decode(RunCreated.self, response) }
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)/cancel", method: .post, headers: Self.headers(harness.otherTenant)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)/cancel", method: .post, headers: Self.headers(harness.registration)
+            ) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(
+                uri: "/v1/runs/run_doesnotexist/cancel", method: .post, headers: Self.headers(harness.submitter)
+            ) { response in
+                #expect(response.status == .notFound)
+                #expect(Self.apiError(response)?.code == .notFound)
+            }
+            for _ in 0..<2 {  // again: the same answer, nothing changed
+                try await client.execute(
+                    uri: "/v1/runs/\(created.id)/cancel", method: .post, headers: Self.headers(harness.submitter)
+                ) { response in
+                    #expect(response.status == .ok)
+                    let status = try Self.decode(RunStatus.self, response)
+                    #expect(status.id == created.id && status.state == .cancelled && status.jobs.cancelled == 2)
+                }
+            }
+            // The stream ends on its own: the run has ended.
+            try await client.execute(
+                uri: "/v1/runs/\(created.id)/events", method: .get, headers: Self.headers(harness.submitter)
+            ) { response in
+                let text = String(buffer: response.body)
+                #expect(text.components(separatedBy: "\"state\":\"cancelled\"").count - 1 == 3, "\(text)")
+                #expect(text.contains("event: run_state"))
+            }
+        }
+    }
+
     static func eventIDs(_ stream: String) -> [Int] {
         stream.split(separator: "\n").compactMap { line in
             line.hasPrefix("id: ") ? Int(line.dropFirst(4)) : nil

@@ -292,6 +292,51 @@ struct StoreContractTests {
         #expect(try await store.scoredJobs(Store.JobSelection(tenant: "evil")).isEmpty)
     }
 
+    /// Cancelling a run cancels its unfinished jobs, with an event each, and ends it. A finished job keeps its
+    /// result and score; the agent holding a cancelled job hears at its heartbeat that the lease is revoked, and
+    /// its late completion is refused. Another tenant cannot cancel the run; a second cancel changes nothing.
+    @Test(arguments: StoreBackend.allCases)
+    func cancellingARunStopsItsUnfinishedJobsOnly(_ backend: StoreBackend) async throws {
+        let (fixture, agent, done) = try await Self.oneJobLeased(backend)
+        defer { fixture.discard() }
+        let store = fixture.store
+        let run = try await store.runStatus(id: done.runID, tenant: "acme")
+        let held = try #require(try await store.lease(agentID: agent, maxJobs: 1).first)
+        _ = try await store.complete(
+            jobID: done.jobID, agentID: agent, leaseID: done.leaseID, result: Samples.result(for: done))
+
+        await #expect {
+            _ = try await store.cancelRun(id: run.id, tenant: "evil")
+        } throws: { ($0 as? ControlPlaneError)?.code == .notFound }
+        #expect(try await store.runStatus(id: run.id, tenant: "acme").jobs.cancelled == 0)
+
+        let status = try await store.cancelRun(id: run.id, tenant: "acme")
+        #expect(status.state == .cancelled && status.completedAt != nil)
+        #expect(status.jobs.completed == 1 && status.jobs.cancelled == 2 && status.jobs.total == 3)
+        let beat = try await store.heartbeat(
+            HeartbeatRequest(agentID: agent, leaseIDs: [held.leaseID], load: AgentLoad(runningJobs: 1, slots: 4)))
+        #expect(beat.revoked == [held.leaseID] && beat.renewed.isEmpty)
+        await #expect {
+            _ = try await store.complete(
+                jobID: held.jobID, agentID: agent, leaseID: held.leaseID, result: Samples.result(for: held))
+        } throws: { ($0 as? ControlPlaneError)?.code == .staleLease }
+        #expect(try await store.lease(agentID: agent, maxJobs: 4).isEmpty, "no job of the run is leased again")
+
+        let results = try await store.runResults(id: run.id, tenant: "acme").results
+        #expect(results.filter { $0.state == .completed }.map(\.jobID) == [done.jobID])
+        #expect(results.filter { $0.state == .cancelled }.allSatisfy { $0.result == nil })
+        #expect(try await store.scoredJobs(Store.JobSelection(tenant: "acme", runID: run.id)).count == 1)
+        let events = try await store.events(runID: run.id, after: 0)
+        #expect(events.filter { $0.type == "job_state" && $0.body.contains("\"state\":\"cancelled\"") }.count == 2)
+        #expect(events.last?.type == "run_state" && events.last?.body.contains("\"cancelled\"") == true)
+        #expect(try await store.runFinished(runID: run.id))
+
+        let again = try await store.cancelRun(id: run.id, tenant: "acme")
+        #expect(again.jobs == status.jobs && again.state == .cancelled)
+        let after = try await store.events(runID: run.id, after: 0)
+        #expect(after.count == events.count, "the second cancel added nothing")
+    }
+
     /// A store with a run of three tasks and an agent holding one of its jobs.
     static func oneJobLeased(
         _ backend: StoreBackend, slots: Int = 4, tasks: Int = 3

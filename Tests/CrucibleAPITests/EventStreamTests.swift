@@ -128,7 +128,9 @@ struct EventStreamTests {
         let counts = JobStateCounts(states: [.queued, .completed, .completed, .errored])
         #expect(counts.completed == 2 && counts.total == 4)
         #expect(counts.impliedRunState == .running)
-        #expect(JobStateCounts(states: [.completed, .cancelled]).impliedRunState == .completed)
+        // Cancelled part-way: the run is cancelled, whatever finished before.
+        #expect(JobStateCounts(states: [.completed, .cancelled]).impliedRunState == .cancelled)
+        #expect(JobStateCounts(states: [.completed, .errored]).impliedRunState == .completed)
         #expect(JobStateCounts(states: [.cancelled]).impliedRunState == .cancelled)
         #expect(JobStateCounts(states: [.queued]).impliedRunState == .queued)
         #expect(JobState.allCases.filter(\.isFinal) == [.completed, .errored, .cancelled])

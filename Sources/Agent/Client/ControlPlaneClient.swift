@@ -160,6 +160,11 @@ public struct ControlPlaneClient: Sendable {
         try await send(.getRun, id: id, reply: RunStatus.self)
     }
 
+    /// Cancels the run's unfinished jobs; repeating it is harmless.
+    public func cancelRun(id: String) async throws(AgentError) -> RunStatus {
+        try await send(.cancelRun, id: id, reply: RunStatus.self)
+    }
+
     public func getRunResults(id: String) async throws(AgentError) -> RunResults {
         try await send(.getRunResults, id: id, reply: RunResults.self)
     }

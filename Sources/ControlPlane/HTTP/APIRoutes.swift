@@ -44,6 +44,7 @@ public struct ControlPlaneAPI: Sendable {
         add(router, .getRun, getRun)
         add(router, .getRunResults, getRunResults)
         add(router, .getRunEvents, getRunEvents)
+        add(router, .cancelRun, cancelRun)
         add(router, .getRunPreferences, getRunPreferences)
         add(router, .createTasks, createTasks)
         add(router, .listTasks, listTasks)

@@ -23,6 +23,15 @@ extension ControlPlaneAPI {
             try await store.runStatus(id: try HTTPSupport.id(context), tenant: principal.tenantFilter))
     }
 
+    /// Stops a run: its unfinished jobs are cancelled (those running are killed on their nodes at the agents'
+    /// next heartbeat) and the run ends. Answers the run's status; a run that has ended is left as it is.
+    func cancelRun(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+        let principal = try Principal.required(caller)
+        let status = try await store.cancelRun(id: try HTTPSupport.id(context), tenant: principal.tenantFilter)
+        await bell.ring()  // event streams send the cancellations and end
+        return try HTTPSupport.json(status)
+    }
+
     /// One result per job, as JSON, or one JSON object per line with `Accept: application/x-ndjson`.
     func getRunResults(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
         -> Response

@@ -46,6 +46,7 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public static let getRun = APIEndpoint(.get, "/v1/runs/{id}", "getRun", roles: [.submitter])
     public static let getRunResults = APIEndpoint(.get, "/v1/runs/{id}/results", "getRunResults", roles: [.submitter])
     public static let getRunEvents = APIEndpoint(.get, "/v1/runs/{id}/events", "getRunEvents", roles: [.submitter])
+    public static let cancelRun = APIEndpoint(.post, "/v1/runs/{id}/cancel", "cancelRun", roles: [.submitter])
     public static let getRunPreferences = APIEndpoint(
         .get, "/v1/runs/{id}/preferences", "getRunPreferences", roles: [.submitter])
     public static let createTasks = APIEndpoint(.post, "/v1/tasks", "createTasks", roles: [.submitter])
@@ -65,8 +66,8 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     public static let metrics = APIEndpoint(.get, "/metrics", "metrics", roles: [], requiresToken: false)
 
     public static let all: [APIEndpoint] = [
-        createRun, getRun, getRunResults, getRunEvents, getRunPreferences, createTasks, listTasks, createJudgement,
-        getLeaderboard,
+        createRun, getRun, getRunResults, getRunEvents, cancelRun, getRunPreferences, createTasks, listTasks,
+        createJudgement, getLeaderboard,
         listNodes, drainNode, registerAgent, leaseJobs, heartbeat, postJobEvents, completeJob, healthz, readyz,
         metrics,
     ]

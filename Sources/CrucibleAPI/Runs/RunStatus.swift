@@ -122,8 +122,8 @@ public struct JobStateCounts: Codable, Sendable, Hashable {
 
     public var total: Int { JobState.allCases.reduce(0) { $0 + self[$1] } }
 
-    /// The run state these counts imply (a run with no unfinished job is completed, or cancelled when
-    /// nothing in it completed or errored).
+    /// The run state these counts imply: a run with no unfinished job is cancelled when any of its jobs was
+    /// (only cancelling the run cancels jobs), else completed.
     public var impliedRunState: RunState {
         if queued == total {
             return .queued
@@ -131,6 +131,6 @@ public struct JobStateCounts: Codable, Sendable, Hashable {
         if queued + leased + running > 0 {
             return .running
         }
-        return completed + errored == 0 ? .cancelled : .completed
+        return cancelled > 0 ? .cancelled : .completed
     }
 }

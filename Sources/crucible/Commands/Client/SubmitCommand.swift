@@ -13,8 +13,8 @@ struct SubmitCommand: AsyncParsableCommand {
             --tasks DIR and --candidates DIR are searched for *.json files (task files and candidate files, the \
             formats of DESIGN.md); a folder named "candidates" inside --tasks is skipped. A candidate whose task \
             is missing, or a file that is not valid, stops the submission before anything is sent.
-            Exit status with --wait: 0 every job was evaluated, 1 some job errored (infrastructure), 2 bad input, \
-            125 the control plane failed.
+            Exit status with --wait: 0 every job was evaluated, 1 some job errored (infrastructure) or the run was \
+            cancelled (crucible cancel), 2 bad input, 125 the control plane failed.
             """)
 
     @OptionGroup var client: ClientOptions
@@ -53,7 +53,7 @@ struct SubmitCommand: AsyncParsableCommand {
             progress.finish()
             let status = try await client.getRun(id: created.id)
             print(RunProgress.summary(status))
-            if status.jobs.errored > 0 {
+            if status.jobs.errored > 0 || status.jobs.cancelled > 0 {
                 throw ExitCode(1)
             }
         }
