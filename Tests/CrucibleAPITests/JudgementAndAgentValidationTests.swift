@@ -82,7 +82,7 @@ struct JudgementAndAgentValidationTests {
     }
 
     @Test func endpointsAndRoles() {
-        #expect(APIEndpoint.all.count == 19)
+        #expect(APIEndpoint.all.count == 20)
         #expect(Set(APIEndpoint.all.map(\.operationID)).count == APIEndpoint.all.count)
         #expect(APIEndpoint.createRun.allows(.submitter))
         #expect(!APIEndpoint.createRun.allows(.agent))
@@ -92,5 +92,7 @@ struct JudgementAndAgentValidationTests {
         #expect(!APIEndpoint.listNodes.allows(.submitter))
         #expect(APIEndpoint.healthz.allows(.agent) && !APIEndpoint.healthz.requiresToken)
         #expect(APIEndpoint.completeJob.path(id: "j-9") == "/v1/jobs/j-9/complete")
+        #expect(APIEndpoint.cancelRun.allows(.submitter) && !APIEndpoint.cancelRun.allows(.agent))
+        #expect(APIEndpoint.cancelRun.method == .post && APIEndpoint.cancelRun.path(id: "r-1") == "/v1/runs/r-1/cancel")
     }
 }
