@@ -286,11 +286,9 @@ struct RouteTests {
     /// agent's token; the reply is the run's status; the event stream ends with the run's cancellation.
     @Test func aSubmitterCancelsTheirRun() async throws {
         let harness = try await Harness.make()
+        // Made in the store: creating runs over HTTP is the lifecycle test's.
+        let created = try await harness.fixture.store.createRun(Samples.run(tasks: 2), tenant: "acme")
         try await harness.test { client in
-            let created = try await client.execute(
-                uri: "/v1/runs", method: .post, headers: Self.headers(harness.submitter),
-                body: try Self.body(Samples.run(tasks: 2))
-            ) { response in try Self.decode(RunCreated.self, response) }
             try await client.execute(
                 uri: "/v1/runs/\(created.id)/cancel", method: .post, headers: Self.headers(harness.otherTenant)
             ) { response in

@@ -101,15 +101,10 @@ public final class SandboxRunner: Sendable {
     private func runBlocking(_ request: SandboxRequest, cancellation: RunCancellation?) throws -> SandboxResult {
         // What a cancelled run reports (a kill, a failed set-up) would be ours, not the program's.
         if cancellation?.isCancelled == true { throw CancellationError() }
-        do {
-            let result = try runMeasured(request, cancellation: cancellation)
-            if cancellation?.isCancelled == true { throw CancellationError() }
-            return result
-        } catch let error as SandboxError {
-            if cancellation?.isCancelled == true { throw CancellationError() }
-            if case .setupFailed = error { SandboxMetrics.setupFailures.increment() }
-            throw error
-        }
+        let outcome = Result { try runMeasured(request, cancellation: cancellation) }
+        if cancellation?.isCancelled == true { throw CancellationError() }
+        if case .failure(SandboxError.setupFailed) = outcome { SandboxMetrics.setupFailures.increment() }
+        return try outcome.get()
     }
 
     private func runMeasured(_ request: SandboxRequest, cancellation: RunCancellation?) throws -> SandboxResult {
