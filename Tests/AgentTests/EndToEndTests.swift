@@ -21,18 +21,21 @@ struct EndToEndTests {
         var adminToken: String
         var server: ControlPlaneServer
 
-        /// `client` as `crucible up`'s agent has it: its requests answered in this process, not over HTTP.
+        /// `client` as `crucible up`'s agent has it: its requests answered in this process, not over HTTP, and its
+        /// agent-protocol calls as values.
         func inProcess(_ client: ControlPlaneClient) throws -> ControlPlaneClient {
             let api = InProcessAPI(server: server, logger: testLogger("in-process"))
             return try ControlPlaneClient(
                 baseURL: url, token: client.token, httpClient: client.http,
-                transport: InProcessTransport { request in
-                    let reply = try await api.respond(
-                        method: request.method.rawValue, target: request.target,
-                        headers: request.headers.map { (name: $0.name, value: $0.value) }, body: request.body)
-                    return ControlPlaneReply(
-                        status: reply.status, headers: HTTPHeaders(reply.headers), body: reply.body)
-                }, configuration: client.configuration, logger: testLogger("agent"))
+                transport: InProcessTransport(
+                    { request in
+                        let reply = try await api.respond(
+                            method: request.method.rawValue, target: request.target,
+                            headers: request.headers.map { (name: $0.name, value: $0.value) }, body: request.body)
+                        return ControlPlaneReply(
+                            status: reply.status, headers: HTTPHeaders(reply.headers), body: reply.body)
+                    }, calls: { call, token in try await api.answer(call, token: token) }),
+                configuration: client.configuration, logger: testLogger("agent"))
         }
     }
 

@@ -16,11 +16,11 @@ struct InProcessTransportTests {
     /// The HTTP client is never used (no event stream is opened): the shared one needs no shutdown.
     static func client(
         requestTimeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 20,
-        _ respond: @escaping InProcessTransport.Respond
+        calls: InProcessTransport.Calls? = nil, _ respond: @escaping InProcessTransport.Respond
     ) throws -> ControlPlaneClient {
         try ControlPlaneClient(
             baseURL: "http://in-process.invalid", token: "test-token",
-            httpClient: .shared, transport: InProcessTransport(respond),
+            httpClient: .shared, transport: InProcessTransport(respond, calls: calls),
             configuration: .init(
                 retry: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), maxDelay: .milliseconds(10)),
                 requestTimeout: requestTimeout, maxResponseBytes: maxResponseBytes),
@@ -86,6 +86,108 @@ struct InProcessTransportTests {
             guard let error = error as? AgentError else { return false }
             return error.kind == .rejected && error.status == 429 && error.retryAfter == 7
                 && error.message.hasPrefix("slow down") && error.requestNotProcessed
+        }
+    }
+
+    // MARK: - Agent calls as values
+
+    static func notHTTP(_ request: ControlPlaneRequest) throws -> ControlPlaneReply {
+        Issue.record("an agent call went as an HTTP request: \(request.method) \(request.target)")
+        return json(500, "{}")
+    }
+
+    @Test func anAgentCallGoesAsAValueWithItsToken() async throws {
+        let seen = Mutex<(AgentCall, String?)?>(nil)
+        let client = try Self.client(
+            calls: { call, token in
+                seen.withLock { $0 = (call, token) }
+                return .eventsAccepted(JobEventsAccepted(accepted: 3))
+            }, Self.notHTTP)
+        let accepted = try await client.postEvents(jobID: "job_7", JobEventBatch(leaseID: "lease_1", events: []))
+        #expect(accepted.accepted == 3)
+        let (call, token) = try #require(seen.withLock { $0 })
+        #expect(token == "test-token")
+        guard case .postEvents(let jobID, let batch) = call else {
+            Issue.record("sent \(call)")
+            return
+        }
+        #expect(jobID == "job_7" && batch.leaseID == "lease_1")
+    }
+
+    @Test func aRefusedCallIsTheSameAgentErrorAsTheHTTPReply() async throws {
+        let envelope = ErrorEnvelope(code: .staleLease, message: "the lease is gone")
+        let asValue = try Self.client(
+            calls: { _, _ in throw AgentCallRefusal(status: 409, envelope: envelope) }, Self.notHTTP)
+        let overHTTP = try Self.client { _ in
+            Self.json(409, String(decoding: try CrucibleJSON.encode(envelope), as: UTF8.self))
+        }
+        let completion = CompletionRequest(
+            leaseID: "lease_1",
+            result: JobResult(
+                taskID: "t", model: "m", verdict: .passed, steps: [], tests: [], testsPassed: 0, testsTotal: 0))
+        var errors: [AgentError] = []
+        for client in [asValue, overHTTP] {
+            do {
+                _ = try await client.complete(jobID: "job_1", completion)
+                Issue.record("the completion was taken")
+            } catch {
+                errors.append(error)
+            }
+        }
+        #expect(errors.count == 2)
+        #expect(errors.allSatisfy { $0.isStaleLease })
+        #expect(Set(errors.map(\.message)).count == 1, "\(errors.map(\.message))")
+        #expect(Set(errors.map(\.endpoint)).count == 1)
+    }
+
+    @Test func aRateLimitedCallIsRetriedAfterItsDelay() async throws {
+        let attempts = Mutex(0)
+        let client = try ControlPlaneClient(
+            baseURL: "http://in-process.invalid", token: "test-token", httpClient: .shared,
+            transport: InProcessTransport(
+                Self.notHTTP,
+                calls: { _, _ in
+                    let attempt = attempts.withLock { count in
+                        count += 1
+                        return count
+                    }
+                    guard attempt > 1 else {
+                        throw AgentCallRefusal(
+                            status: 429, envelope: ErrorEnvelope(code: .rateLimited, message: "slow down"),
+                            retryAfterS: 0)
+                    }
+                    return .heartbeat(HeartbeatReply(renewed: ["lease_1"], revoked: [], drain: false, leaseTTLS: 30))
+                }),
+            configuration: .init(
+                retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(10))),
+            logger: testLogger())
+        let reply = try await client.heartbeat(
+            HeartbeatRequest(agentID: "agent_1", leaseIDs: ["lease_1"], load: AgentLoad(runningJobs: 1, slots: 1)))
+        #expect(reply.renewed == ["lease_1"])
+        #expect(attempts.withLock { $0 } == 2)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aCallThatNeverAnswersIsATimeout() async throws {
+        let client = try Self.client(
+            requestTimeout: .milliseconds(200),
+            calls: { _, _ in
+                try await Task.sleep(for: .seconds(3600))
+                return .leased(LeaseReply(jobs: []))
+            }, Self.notHTTP)
+        await #expect {
+            try await client.lease(LeaseRequest(agentID: "agent_1", maxJobs: 1, waitS: 0))
+        } throws: { error in
+            (error as? AgentError)?.kind == .timeout
+        }
+    }
+
+    @Test func anAnswerOfAnotherKindIsAnInvalidResponse() async throws {
+        let client = try Self.client(calls: { _, _ in .leased(LeaseReply(jobs: [])) }, Self.notHTTP)
+        await #expect {
+            try await client.postEvents(jobID: "job_1", JobEventBatch(leaseID: "lease_1", events: []))
+        } throws: { error in
+            (error as? AgentError)?.kind == .invalidResponse
         }
     }
 }

@@ -20,24 +20,27 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async
 @Suite("NodeAgent against a scripted control plane on loopback")
 struct NodeAgentTests {
     static func configuration(
-        spool: String, slots: Int = 2, leaseAheadBelow: Duration = .seconds(2)
+        spool: String, slots: Int = 2, leaseAheadBelow: Duration = .seconds(2),
+        spoolMode: SpoolMode = .beforeSending
     ) -> NodeAgentConfiguration {
         NodeAgentConfiguration(
             name: "test-node", slots: slots, inventory: Jobs.inventory, spoolDirectory: spool, labels: ["zone": "a"],
-            slotBase: 40, leaseWait: .seconds(1), leaseAheadBelow: leaseAheadBelow)
+            slotBase: 40, leaseWait: .seconds(1), leaseAheadBelow: leaseAheadBelow, spoolMode: spoolMode)
     }
 
     /// Runs an agent until `body` returns, then drains it and waits for `run()` to return.
     static func withAgent(
         _ controlPlane: FakeControlPlane, evaluator: any JobEvaluating, spool: String, slots: Int = 2,
-        leaseAheadBelow: Duration = .seconds(2), _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
+        leaseAheadBelow: Duration = .seconds(2), spoolMode: SpoolMode = .beforeSending,
+        _ body: @Sendable (NodeAgent, CannedServer) async throws -> Void
     ) async throws {
         try await CannedServer.run {
             await controlPlane.handle($0)
         } body: { server, url in
             try await withClient(url, token: "registration-token") { client in
                 let agent = try NodeAgent(
-                    configuration: configuration(spool: spool, slots: slots, leaseAheadBelow: leaseAheadBelow),
+                    configuration: configuration(
+                        spool: spool, slots: slots, leaseAheadBelow: leaseAheadBelow, spoolMode: spoolMode),
                     client: client, evaluator: evaluator, logger: testLogger("agent"))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await agent.run() }
@@ -239,6 +242,45 @@ struct NodeAgentTests {
             let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
             controlPlane.state.withLock { $0.completeStatuses = [400] }
             try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool) { _, _ in
+                #expect(
+                    await eventually { FileManager.default.fileExists(atPath: spool + "/rejected/job-1.lease-1.json") })
+            }
+        }
+    }
+
+    /// The spool directory's own entries, by their last change (a file made, renamed or removed in it).
+    static func lastChange(_ directory: String) -> timespec {
+        var status = stat()
+        _ = stat(directory, &status)
+        return status.st_mtim
+    }
+
+    /// `crucible up`'s mode: a completion delivered at once never touches the disk; one that fails to go is
+    /// spooled (here: refused for good, so it is kept in rejected/).
+    @Test(arguments: [SpoolMode.whenUndelivered, .beforeSending])
+    func aSpoolWrittenWhenUndeliveredHoldsOnlyWhatFailedToGo(mode: SpoolMode) async throws {
+        try await withTemporaryDirectory { spool in
+            // Made now, as the agent would at start: from here on, only a completion changes the directory.
+            for directory in ["credentials", "reference-times"] {
+                try FileManager.default.createDirectory(
+                    atPath: spool + "/" + directory, withIntermediateDirectories: true)
+            }
+            let before = Self.lastChange(spool)
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool, spoolMode: mode) {
+                _, _ in
+                #expect(await eventually { controlPlane.completions.count == 1 })
+            }
+            let after = Self.lastChange(spool)
+            let untouched = before.tv_sec == after.tv_sec && before.tv_nsec == after.tv_nsec
+            #expect(untouched == (mode == .whenUndelivered), "the spool directory changed: \(before) → \(after)")
+            #expect(try CompletionSpool(directory: spool).depth == 0)
+        }
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            controlPlane.state.withLock { $0.completeStatuses = [400] }
+            try await Self.withAgent(controlPlane, evaluator: ScriptedEvaluator(), spool: spool, spoolMode: mode) {
+                _, _ in
                 #expect(
                     await eventually { FileManager.default.fileExists(atPath: spool + "/rejected/job-1.lease-1.json") })
             }

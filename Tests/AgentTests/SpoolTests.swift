@@ -13,9 +13,11 @@ struct SpoolTests {
                 leaseID: lease, result: JobResult(taskID: "t", model: "m", verdict: .passed), referenceCPUTimeS: 0.1))
     }
 
-    @Test func writesAtomicallyAndReadsBack() async throws {
+    /// Flushed or not (`crucible up`'s), a spool keeps the same files.
+    @Test(arguments: [true, false])
+    func writesAtomicallyAndReadsBack(flushes: Bool) async throws {
         try await withTemporaryDirectory { directory in
-            let spool = try CompletionSpool(directory: directory + "/spool")
+            let spool = try CompletionSpool(directory: directory + "/spool", flushes: flushes)
             let first = Self.completion("job-1")
             try spool.write(first)
             try spool.write(Self.completion("job-2", lease: "l-2"))
@@ -33,10 +35,11 @@ struct SpoolTests {
         }
     }
 
-    @Test func survivesARestart() async throws {
+    @Test(arguments: [true, false])
+    func survivesARestart(flushes: Bool) async throws {
         try await withTemporaryDirectory { directory in
             do {
-                let spool = try CompletionSpool(directory: directory)
+                let spool = try CompletionSpool(directory: directory, flushes: flushes)
                 try spool.write(Self.completion("job-1"))
             }
             // A crash mid-write leaves a temporary file: never read as a completion, swept at start.

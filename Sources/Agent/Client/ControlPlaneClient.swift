@@ -123,29 +123,29 @@ public struct ControlPlaneClient: Sendable {
     /// `POST /v1/agents/register`, with a registration token of role `agent`. The reply's token is the
     /// agent's own credential for every later call (`withToken`).
     public func register(_ registration: AgentRegistration) async throws(AgentError) -> AgentRegistrationReply {
-        try await send(.registerAgent, body: registration, reply: AgentRegistrationReply.self)
+        try await agentCall(.register(registration), reply: \.registrationReply)
     }
 
     /// `POST /v1/agents/lease`: long-polls up to `request.waitS` seconds for up to `request.maxJobs` jobs.
     public func lease(_ request: LeaseRequest) async throws(AgentError) -> LeaseReply {
-        try await send(
-            .leaseJobs, body: request, reply: LeaseReply.self,
+        try await agentCall(
+            .lease(request), reply: \.leaseReply,
             timeout: configuration.requestTimeout + .milliseconds(Int64(max(0, request.waitS) * 1000)))
     }
 
     /// `POST /v1/agents/heartbeat`: renews the given leases, reports load, learns of revocations and drains.
     public func heartbeat(_ request: HeartbeatRequest) async throws(AgentError) -> HeartbeatReply {
-        try await send(.heartbeat, body: request, reply: HeartbeatReply.self)
+        try await agentCall(.heartbeat(request), reply: \.heartbeatReply)
     }
 
     /// `POST /v1/jobs/{id}/events`. Safe to re-send: the server ignores events it has (same lease and seq).
     public func postEvents(jobID: String, _ batch: JobEventBatch) async throws(AgentError) -> JobEventsAccepted {
-        try await send(.postJobEvents, id: jobID, body: batch, reply: JobEventsAccepted.self)
+        try await agentCall(.postEvents(jobID: jobID, batch), reply: \.eventsReply)
     }
 
     /// `POST /v1/jobs/{id}/complete`. A stale lease comes back as an `AgentError` with `isStaleLease`.
     public func complete(jobID: String, _ completion: CompletionRequest) async throws(AgentError) -> CompletionReply {
-        try await send(.completeJob, id: jobID, body: completion, reply: CompletionReply.self)
+        try await agentCall(.complete(jobID: jobID, completion), reply: \.completionReply)
     }
 
     // MARK: - Submitter and operator routes
@@ -233,15 +233,56 @@ public struct ControlPlaneClient: Sendable {
     ) async throws(AgentError) -> Reply {
         var encoded: Data?
         if let body {
-            do {
-                encoded = try CrucibleJSON.encode(body)
-            } catch {
-                throw .invalidInput("the request body cannot be encoded: \(error)")
-            }
+            encoded = try Self.encoded(body)
         }
         let data = try await sendRaw(
             endpoint, id: id, query: query, body: encoded, idempotent: idempotent, timeout: timeout,
             alsoAccepting: alsoAccepting)
+        return try decoded(Reply.self, from: data, endpoint: endpoint)
+    }
+
+    /// One call of the agent protocol, with retries: as a value when the transport takes them (`crucible up`'s
+    /// agent), else as JSON over HTTP. `reply` picks the call's own kind of reply.
+    func agentCall<Reply: Decodable>(
+        _ call: AgentCall, reply: (AgentCallReply) -> Reply?, timeout: Duration? = nil
+    ) async throws(AgentError) -> Reply {
+        let endpoint = call.endpoint
+        guard transport.takesAgentCalls else {
+            let data = try await sendRaw(endpoint, id: call.id, body: try Self.encoded(call.body), timeout: timeout)
+            return try decoded(Reply.self, from: data, endpoint: endpoint)
+        }
+        let answer = try await retrying(endpoint, idempotent: true) { () async throws(AgentError) -> AgentCallReply in
+            do {
+                return try await transport.call(
+                    call, token: endpoint.requiresToken ? token : nil,
+                    deadline: Self.deadline(after: timeout ?? configuration.requestTimeout))
+            } catch let refusal as AgentCallRefusal {
+                throw errorReply(
+                    endpoint, status: refusal.status, envelope: refusal.envelope,
+                    retryAfter: refusal.retryAfterS.map(Double.init))
+            } catch {
+                throw classify(error, endpoint: endpoint)
+            }
+        }
+        guard let value = reply(answer) else {
+            throw AgentError(
+                kind: .invalidResponse, message: "the control plane answered \(endpoint) with another call's reply",
+                endpoint: endpoint.description)
+        }
+        return value
+    }
+
+    static func encoded(_ body: some Encodable) throws(AgentError) -> Data {
+        do {
+            return try CrucibleJSON.encode(body)
+        } catch {
+            throw .invalidInput("the request body cannot be encoded: \(error)")
+        }
+    }
+
+    func decoded<Reply: Decodable>(_ type: Reply.Type, from data: Data, endpoint: APIEndpoint) throws(AgentError)
+        -> Reply
+    {
         do {
             return try CrucibleJSON.decode(Reply.self, from: data)
         } catch {
@@ -258,29 +299,37 @@ public struct ControlPlaneClient: Sendable {
         idempotent: Bool = true, timeout: Duration? = nil, alsoAccepting: Set<Int> = []
     ) async throws(AgentError) -> Data {
         let request = try makeRequest(endpoint, id: id, query: query, body: body, accept: MediaType.json)
-        var attempt = 1
+        return try await retrying(endpoint, idempotent: idempotent) { () async throws(AgentError) -> Data in
+            try await attemptOnce(request, endpoint: endpoint, timeout: timeout, alsoAccepting: alsoAccepting)
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retry policy gives up.
+    private func retrying<Reply>(
+        _ endpoint: APIEndpoint, idempotent: Bool, _ attempt: () async throws(AgentError) -> Reply
+    ) async throws(AgentError) -> Reply {
+        var number = 1
         while true {
             do {
-                return try await attemptOnce(
-                    request, endpoint: endpoint, timeout: timeout, alsoAccepting: alsoAccepting)
+                return try await attempt()
             } catch {
-                guard configuration.retry.shouldRetry(error, attempt: attempt, idempotent: idempotent) else {
+                guard configuration.retry.shouldRetry(error, attempt: number, idempotent: idempotent) else {
                     if error.kind != .cancelled {
                         logger.debug(
                             "request failed",
-                            metadata: ["endpoint": "\(endpoint)", "attempt": "\(attempt)", "error": "\(error)"])
+                            metadata: ["endpoint": "\(endpoint)", "attempt": "\(number)", "error": "\(error)"])
                     }
                     throw error
                 }
-                let delay = configuration.retry.delay(retry: attempt - 1, retryAfter: error.retryAfter)
+                let delay = configuration.retry.delay(retry: number - 1, retryAfter: error.retryAfter)
                 logger.info(
                     "request failed; retrying",
                     metadata: [
-                        "endpoint": "\(endpoint)", "attempt": "\(attempt)", "retry_in_s": "\(delay.seconds)",
+                        "endpoint": "\(endpoint)", "attempt": "\(number)", "retry_in_s": "\(delay.seconds)",
                         "error": "\(error)",
                     ])
                 try await Self.sleep(for: delay)
-                attempt += 1
+                number += 1
             }
         }
     }
@@ -345,22 +394,26 @@ public struct ControlPlaneClient: Sendable {
         _ endpoint: APIEndpoint, status: Int, body: Data, contentType: String?, retryAfter: String?
     ) -> AgentError {
         let retryAfterSeconds = RetryPolicy.parseRetryAfter(retryAfter)
-        let notProcessed = status == 429 || status == 503
         guard let envelope = try? CrucibleJSON.decode(ErrorEnvelope.self, from: body) else {
             let error = AgentError(
                 kind: .rejected,
                 message: "\(Self.statusAdvice(status, endpoint: endpoint, token: token != nil)) "
                     + "(the body is not a Crucible error: \(Self.snippet(body, contentType: contentType)))",
                 endpoint: endpoint.description, status: status, retryAfter: retryAfterSeconds,
-                requestNotProcessed: notProcessed)
+                requestNotProcessed: status == 429 || status == 503)
             logger.warning("error reply without an error envelope", metadata: ["error": "\(error)"])
             return error
         }
+        return errorReply(endpoint, status: status, envelope: envelope, retryAfter: retryAfterSeconds)
+    }
+
+    /// An error status with its envelope.
+    func errorReply(_ endpoint: APIEndpoint, status: Int, envelope: ErrorEnvelope, retryAfter: Double?) -> AgentError {
         let advice = Self.statusAdvice(status, endpoint: endpoint, token: token != nil)
         return AgentError(
             kind: .rejected, message: "\(envelope.error.message)\(advice.isEmpty ? "" : "; \(advice)")",
             endpoint: endpoint.description, status: status, code: envelope.error.code, field: envelope.error.field,
-            retryAfter: retryAfterSeconds, requestNotProcessed: notProcessed)
+            retryAfter: retryAfter, requestNotProcessed: status == 429 || status == 503)
     }
 
     /// What to do about a status, beyond the server's own message.

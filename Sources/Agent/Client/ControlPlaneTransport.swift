@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CrucibleAPI
 import Foundation
 import Logging
 import NIOCore
@@ -6,7 +7,7 @@ import NIOHTTP1
 
 /// One request of `ControlPlaneClient`, whatever carries it.
 public struct ControlPlaneRequest: Sendable {
-    public var method: HTTPMethod
+    public var method: NIOHTTP1.HTTPMethod
     /// The path and query under the control plane's base URL, e.g. `/v1/agents/lease`.
     public var target: String
     public var headers: HTTPHeaders
@@ -44,6 +45,22 @@ public protocol ControlPlaneTransport: Sendable {
     /// `NIOTooManyBytesError`; no reply by the deadline throws `HTTPClientError.deadlineExceeded`.
     func send(_ request: ControlPlaneRequest, deadline: NIODeadline, maxBytes: Int, logger: Logger) async throws
         -> ControlPlaneReply
+
+    /// Whether `call` takes the agent protocol's calls as values. When false, the client sends them as HTTP
+    /// requests through `send`.
+    var takesAgentCalls: Bool { get }
+
+    /// Answers one agent-protocol call by `deadline`, with `token` as its bearer token. A refusal throws
+    /// `AgentCallRefusal`; no answer by the deadline throws `HTTPClientError.deadlineExceeded`.
+    func call(_ call: AgentCall, token: String?, deadline: NIODeadline) async throws -> AgentCallReply
+}
+
+extension ControlPlaneTransport {
+    public var takesAgentCalls: Bool { false }
+
+    public func call(_ call: AgentCall, token: String?, deadline: NIODeadline) async throws -> AgentCallReply {
+        throw AgentError.invalidInput("this transport carries HTTP requests only; send \(call.endpoint) as one")
+    }
 }
 
 /// HTTP through AsyncHTTPClient.
@@ -63,24 +80,46 @@ public struct HTTPTransport: ControlPlaneTransport {
 }
 
 /// A call into this process: `crucible up`'s agent reaches its own control plane this way (the control plane's
-/// `InProcessAPI`), with the same routes, middleware and replies as over HTTP but without the HTTP framing, the
-/// sockets and the thread hops, about 2 ms of CPU a job under `crucible up`.
+/// `InProcessAPI`), with the same routes, checks and replies as over HTTP but without the HTTP framing, the
+/// sockets and the thread hops. The agent protocol's calls go as values (`calls`), without their JSON.
 public struct InProcessTransport: ControlPlaneTransport {
     public typealias Respond = @Sendable (ControlPlaneRequest) async throws -> ControlPlaneReply
+    /// Answers an agent-protocol call with the given bearer token.
+    public typealias Calls = @Sendable (AgentCall, String?) async throws -> AgentCallReply
     let respond: Respond
+    let calls: Calls?
 
-    public init(_ respond: @escaping Respond) {
+    /// Without `calls`, the agent protocol's calls go through `respond` as JSON requests too.
+    public init(_ respond: @escaping Respond, calls: Calls? = nil) {
         self.respond = respond
+        self.calls = calls
     }
 
     public func send(
         _ request: ControlPlaneRequest, deadline: NIODeadline, maxBytes: Int, logger: Logger
     ) async throws -> ControlPlaneReply {
         let respond = respond
-        // The deadline holds as over HTTP: a route that does not answer (a store that hangs) is a timeout the
-        // client retries, not an agent stuck for ever.
-        let answer = try await withThrowingTaskGroup(of: ControlPlaneReply?.self) { group in
-            group.addTask { try await respond(request) }
+        let reply = try await Self.answer(by: deadline) { try await respond(request) }
+        guard reply.body.readableBytes <= maxBytes else { throw NIOTooManyBytesError(maxBytes: maxBytes) }
+        return reply
+    }
+
+    public var takesAgentCalls: Bool { calls != nil }
+
+    public func call(_ call: AgentCall, token: String?, deadline: NIODeadline) async throws -> AgentCallReply {
+        guard let calls else {
+            throw AgentError.invalidInput("this transport was made without calls; send \(call.endpoint) as HTTP")
+        }
+        return try await Self.answer(by: deadline) { try await calls(call, token) }
+    }
+
+    /// The deadline holds as over HTTP: a route that does not answer (a store that hangs) is a timeout the
+    /// client retries, not an agent stuck for ever.
+    private static func answer<Reply: Sendable>(
+        by deadline: NIODeadline, _ work: @escaping @Sendable () async throws -> Reply
+    ) async throws -> Reply {
+        let answer = try await withThrowingTaskGroup(of: Reply?.self) { group in
+            group.addTask { try await work() }
             group.addTask {
                 try await Task.sleep(for: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
                 return nil
@@ -89,7 +128,6 @@ public struct InProcessTransport: ControlPlaneTransport {
             return try await group.next() ?? nil
         }
         guard let reply = answer else { throw HTTPClientError.deadlineExceeded }
-        guard reply.body.readableBytes <= maxBytes else { throw NIOTooManyBytesError(maxBytes: maxBytes) }
         return reply
     }
 }

@@ -62,7 +62,8 @@ public final class NodeAgent: Service, Sendable {
         var logger = logger
         logger[metadataKey: "agent"] = "\(configuration.name)"
         self.logger = logger
-        self.spool = try CompletionSpool(directory: configuration.spoolDirectory)
+        self.spool = try CompletionSpool(
+            directory: configuration.spoolDirectory, flushes: configuration.spoolMode == .beforeSending)
         self.credentials = CredentialStore(directory: configuration.spoolDirectory + "/credentials")
         self.references = ReferenceTimes(directory: configuration.spoolDirectory + "/reference-times", logger: logger)
         self.slots = SlotPool(base: configuration.slotBase, count: configuration.slots)
@@ -403,13 +404,8 @@ public final class NodeAgent: Service, Sendable {
         let completion = SpooledCompletion(
             jobID: job.jobID, agentID: agentID,
             request: CompletionRequest(leaseID: job.leaseID, result: result, referenceCPUTimeS: reference))
-        do {
-            try spool.write(completion)
-        } catch {
-            // Still delivered from memory; only a crash before delivery would lose it now.
-            metrics.failure(.spool)
-            logger.error(
-                "cannot spool the completion; delivering it without a copy on disk", metadata: ["error": "\(error)"])
+        if configuration.spoolMode == .beforeSending {
+            keep(completion, logger: logger)
         }
         state.withLock { state in
             state.running.removeValue(forKey: job.leaseID)
@@ -563,11 +559,28 @@ public final class NodeAgent: Service, Sendable {
         }
     }
 
+    /// Writes a completion to the spool. Failing that, it is still delivered from memory: only the agent
+    /// stopping before delivering it would lose it now.
+    private func keep(_ completion: SpooledCompletion, logger: Logger) {
+        do {
+            try spool.write(completion)
+        } catch {
+            metrics.failure(.spool)
+            logger.error(
+                "cannot spool the completion; delivering it without a copy on disk", metadata: ["error": "\(error)"])
+        }
+    }
+
     private func deliver(_ completion: SpooledCompletion, client: ControlPlaneClient) async {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(completion.jobID)"
         logger[metadataKey: "lease"] = "\(completion.request.leaseID)"
         var failures = 0
+        // Spooled before sending, or left from an earlier run; else spooled once the first attempt fails.
+        var spooled = configuration.spoolMode == .beforeSending || spool.contains(completion)
+        defer {
+            if !spooled, Task.isCancelled { keep(completion, logger: logger) }
+        }
         while !Task.isCancelled {
             do {
                 let reply = try await client.complete(jobID: completion.jobID, completion.request)
@@ -575,6 +588,10 @@ public final class NodeAgent: Service, Sendable {
                 finished(completion)
                 return
             } catch {
+                if !spooled, error.kind != .cancelled, !error.isStaleLease {
+                    keep(completion, logger: logger)
+                    spooled = true
+                }
                 if error.kind == .cancelled { return }
                 if error.isStaleLease {
                     metrics.failure(.staleLease)

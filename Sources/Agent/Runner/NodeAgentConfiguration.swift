@@ -15,6 +15,9 @@ public struct NodeAgentConfiguration: Sendable {
     public var inventory: NodeInventory
     /// Completions wait here until the control plane has them; reference times are kept here too.
     public var spoolDirectory: String
+    /// When completions are written to the spool: before sending, flushed (`crucible agent`), or only those
+    /// not delivered at once (`crucible up`, whose control plane is in the same process).
+    public var spoolMode: SpoolMode
     /// How long one lease request may wait for a job (the long poll).
     public var leaseWait: Duration
     /// The longest a progress event waits before it is sent (the batching window).
@@ -32,7 +35,7 @@ public struct NodeAgentConfiguration: Sendable {
         name: String, slots: Int, inventory: NodeInventory, spoolDirectory: String, labels: [String: String] = [:],
         slotBase: Int = 0, leaseWait: Duration = .seconds(30), eventDelay: Duration = .milliseconds(250),
         version: String = NodeAgent.version, measureReferenceTimes: Bool = true,
-        leaseAheadBelow: Duration = .seconds(2)
+        leaseAheadBelow: Duration = .seconds(2), spoolMode: SpoolMode = .beforeSending
     ) {
         self.name = name
         self.slots = slots
@@ -45,6 +48,7 @@ public struct NodeAgentConfiguration: Sendable {
         self.version = version
         self.measureReferenceTimes = measureReferenceTimes
         self.leaseAheadBelow = leaseAheadBelow
+        self.spoolMode = spoolMode
     }
 
     /// The registration body, checked as the control plane will check it, so a bad flag fails at start

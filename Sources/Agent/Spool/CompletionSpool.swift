@@ -30,6 +30,18 @@ public struct SpooledCompletion: Codable, Sendable, Hashable {
     }
 }
 
+/// When the agent writes a completion to its spool.
+public enum SpoolMode: Sendable, Hashable {
+    /// Before sending it, flushed to the disk: a crash or power cut of the node, or a control plane out of
+    /// reach, loses nothing, and what is left is delivered at the next start. `crucible agent`'s mode.
+    case beforeSending
+    /// Only once a delivery failed (or the agent stops with it undelivered), and not flushed. For an agent in
+    /// its control plane's own process (`crucible up`): delivering is a call into that process, to a store that
+    /// does not flush each commit either (SQLite in WAL mode, synchronous=NORMAL). A result the process dies
+    /// with before delivering it is lost, and its job runs again once its lease expires, as after a power cut.
+    case whenUndelivered
+}
+
 /// Completions on disk between "the job finished" and "the control plane has it".
 ///
 /// Each completion is written before it is sent (to a temporary file, flushed, then renamed into place, so a
@@ -39,10 +51,13 @@ public struct SpooledCompletion: Codable, Sendable, Hashable {
 /// the control plane refused for good (400, 401, 403, 404, 413) goes to `rejected/` for a person to look at.
 public struct CompletionSpool: Sendable {
     public let directory: String
+    /// Whether each completion is flushed to the disk (`fsync`), so it survives a power cut as well as a crash.
+    public let flushes: Bool
 
     /// Creates the directory (and its parents) when missing.
-    public init(directory: String) throws(AgentError) {
+    public init(directory: String, flushes: Bool = true) throws(AgentError) {
         self.directory = directory
+        self.flushes = flushes
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -62,7 +77,12 @@ public struct CompletionSpool: Sendable {
         } catch {
             throw .spool("cannot encode the completion of job \(completion.jobID): \(error)")
         }
-        try Self.writeAtomically(data, to: directory + "/" + completion.fileName)
+        try Self.writeAtomically(data, to: directory + "/" + completion.fileName, flush: flushes)
+    }
+
+    /// Whether the completion is on disk.
+    public func contains(_ completion: SpooledCompletion) -> Bool {
+        access(directory + "/" + completion.fileName, F_OK) == 0
     }
 
     /// Removes a delivered completion. Removing one that is gone is fine.
@@ -116,10 +136,10 @@ public struct CompletionSpool: Sendable {
 
     // MARK: - Files
 
-    /// Temp file in the same directory, written and flushed, then renamed over the target: readers see the
-    /// old file or the new one, never a torn one. The directory is flushed too, so the rename survives a
-    /// power cut.
-    static func writeAtomically(_ data: Data, to path: String) throws(AgentError) {
+    /// Temp file in the same directory, written (and with `flush`, flushed), then renamed over the target:
+    /// readers see the old file or the new one, never a torn one. With `flush` the directory is flushed too, so
+    /// the rename survives a power cut.
+    static func writeAtomically(_ data: Data, to path: String, flush: Bool = true) throws(AgentError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = directory + "/.tmp-" + UUID().uuidString
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -140,7 +160,7 @@ public struct CompletionSpool: Sendable {
                 offset += written
             }
         }
-        if failure == 0, fsync(descriptor) != 0 { failure = errno }
+        if failure == 0, flush, fsync(descriptor) != 0 { failure = errno }
         close(descriptor)
         if failure == 0, rename(temporary, path) != 0 { failure = errno }
         guard failure == 0 else {
@@ -148,6 +168,7 @@ public struct CompletionSpool: Sendable {
             throw .spool(
                 "cannot write \(path) (\(String(cString: strerror(failure)))); check free space in the spool directory")
         }
+        guard flush else { return }
         let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)

@@ -6,8 +6,9 @@ import Logging
 /// Every v1 route, registered from the `APIEndpoint` table so the router, the roles and
 /// controlplane/openapi.yaml cannot drift apart (a test holds the three together).
 ///
-/// Each handler runs inside `serve`, which authenticates the bearer token, checks the role, applies the
-/// token's rate limit, turns every error into the JSON envelope and records metrics.
+/// Each handler runs inside `serve` (and an agent's call in this process inside `answer`): both authenticate the
+/// bearer token, check the role, apply the token's rate limit, turn every error into the JSON envelope and
+/// record metrics.
 public struct ControlPlaneAPI: Sendable {
     public let store: Store
     let metrics: ControlPlaneMetrics
@@ -82,29 +83,43 @@ public struct ControlPlaneAPI: Sendable {
         _ endpoint: APIEndpoint, _ request: Request, _ context: ControlPlaneContext, _ handler: Handler
     ) async -> Response {
         let started = ContinuousClock.now
-        var response: Response
-        var principal: Principal?
-        do {
-            principal = try await authorize(endpoint, request)
-            response = try await handler(request, context, principal)
-        } catch let error as ControlPlaneError {
-            response = HTTPSupport.error(error)
-            log(error, endpoint, principal)
-        } catch let error as CrucibleAPIError {
-            let converted = ControlPlaneError(error)
-            response = HTTPSupport.error(converted)
-            log(converted, endpoint, principal)
-        } catch {
-            logger.error(
-                "request failed", metadata: ["operation": "\(endpoint.operationID)", "error": "\(error)"])
-            response = HTTPSupport.error(
-                ControlPlaneError(
-                    .internalError, "the control plane failed to answer; retry, and report it if it persists"))
+        let result = await perform(endpoint, authorization: request.headers[.authorization]) { principal in
+            try await handler(request, context, principal)
+        }
+        let response: Response
+        switch result {
+        case .success(let reply): response = reply
+        case .failure(let error): response = HTTPSupport.error(error)
         }
         metrics.request(
             operation: endpoint.operationID, method: endpoint.method.rawValue, status: response.status.code,
             duration: ContinuousClock.now - started)
         return response
+    }
+
+    /// One request of `endpoint`, however it came: authenticates the caller (`authorization` is the header's
+    /// value), runs `work`, and turns a failure into the error to answer with, logged.
+    func perform<Reply>(
+        _ endpoint: APIEndpoint, authorization: String?, _ work: (Principal?) async throws -> Reply
+    ) async -> Result<Reply, ControlPlaneError> {
+        var principal: Principal?
+        do {
+            principal = try await authorize(endpoint, authorization: authorization)
+            return .success(try await work(principal))
+        } catch let error as ControlPlaneError {
+            log(error, endpoint, principal)
+            return .failure(error)
+        } catch let error as CrucibleAPIError {
+            let converted = ControlPlaneError(error)
+            log(converted, endpoint, principal)
+            return .failure(converted)
+        } catch {
+            logger.error(
+                "request failed", metadata: ["operation": "\(endpoint.operationID)", "error": "\(error)"])
+            return .failure(
+                ControlPlaneError(
+                    .internalError, "the control plane failed to answer; retry, and report it if it persists"))
+        }
     }
 
     private func log(_ error: ControlPlaneError, _ endpoint: APIEndpoint, _ principal: Principal?) {
@@ -120,11 +135,11 @@ public struct ControlPlaneAPI: Sendable {
     }
 
     /// The caller of a route that needs a token, after its role and rate limit are checked.
-    private func authorize(_ endpoint: APIEndpoint, _ request: Request) async throws -> Principal? {
+    private func authorize(_ endpoint: APIEndpoint, authorization: String?) async throws -> Principal? {
         guard endpoint.requiresToken else {
             return nil
         }
-        guard let header = request.headers[.authorization] else {
+        guard let header = authorization else {
             throw ControlPlaneError(
                 .unauthorized, "no bearer token; send \"Authorization: Bearer <token>\" (see crucible tokens create)")
         }

@@ -5,13 +5,89 @@ import Hummingbird
 // The agent protocol and the operator's node routes.
 
 extension ControlPlaneAPI {
-    /// Registers an agent with a registration token (role `agent`) and issues the agent its own credential,
-    /// bound to its id, for every later call.
+    // Each agent route is its HTTP form (decode the body, encode the reply) around a typed core, which
+    // `answer(_:token:)` also calls for an agent in this process.
+
     func registerAgent(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
         -> Response
     {
-        let principal = try Principal.required(caller)
         let registration = try await HTTPSupport.decode(AgentRegistration.self, from: request, limit: maxSmallBody)
+        return try HTTPSupport.json(
+            try await register(registration, by: try Principal.required(caller)), status: .created)
+    }
+
+    func leaseJobs(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+        let lease = try await HTTPSupport.decode(LeaseRequest.self, from: request, limit: maxSmallBody)
+        return try HTTPSupport.json(try await leaseJobs(lease, by: try Principal.required(caller)))
+    }
+
+    func heartbeat(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
+        let beat = try await HTTPSupport.decode(HeartbeatRequest.self, from: request, limit: maxSmallBody)
+        return try HTTPSupport.json(try await heartbeat(beat, by: try Principal.required(caller)))
+    }
+
+    func postJobEvents(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
+        -> Response
+    {
+        let batch = try await HTTPSupport.decode(JobEventBatch.self, from: request, limit: maxCompletionBody)
+        return try HTTPSupport.json(
+            try await postJobEvents(jobID: try HTTPSupport.id(context), batch, by: try Principal.required(caller)))
+    }
+
+    func completeJob(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response
+    {
+        let completion = try await HTTPSupport.decode(CompletionRequest.self, from: request, limit: maxCompletionBody)
+        return try HTTPSupport.json(
+            try await completeJob(jobID: try HTTPSupport.id(context), completion, by: try Principal.required(caller)))
+    }
+
+    // MARK: - The agent protocol, typed
+
+    /// Answers an agent's call made in this process (`crucible up`'s own agent) as its HTTP route would: the same
+    /// token, role and rate checks, the same validation of the body, the same reply, logs and metrics; a refusal
+    /// carries the status and error envelope the route would have sent. Only the JSON both ways is skipped.
+    public func answer(_ call: AgentCall, token: String?) async throws(AgentCallRefusal) -> AgentCallReply {
+        let started = ContinuousClock.now
+        let endpoint = call.endpoint
+        let result = await perform(endpoint, authorization: token.map { "Bearer \($0)" }) { caller in
+            let principal = try Principal.required(caller)
+            switch call {
+            case .register(let registration):
+                return AgentCallReply.registered(
+                    try await register(try HTTPSupport.checked(registration), by: principal))
+            case .lease(let lease):
+                return .leased(try await leaseJobs(try HTTPSupport.checked(lease), by: principal))
+            case .heartbeat(let beat):
+                return .heartbeat(try await heartbeat(try HTTPSupport.checked(beat), by: principal))
+            case .postEvents(let jobID, let batch):
+                return .eventsAccepted(
+                    try await postJobEvents(
+                        jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(batch), by: principal))
+            case .complete(let jobID, let completion):
+                return .completed(
+                    try await completeJob(
+                        jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(completion), by: principal))
+            }
+        }
+        let status: Int
+        switch result {
+        case .success: status = endpoint == .registerAgent ? 201 : 200
+        case .failure(let error): status = error.httpStatus
+        }
+        metrics.request(
+            operation: endpoint.operationID, method: endpoint.method.rawValue, status: status,
+            duration: ContinuousClock.now - started)
+        switch result {
+        case .success(let reply):
+            return reply
+        case .failure(let error):
+            throw AgentCallRefusal(status: error.httpStatus, envelope: error.envelope, retryAfterS: error.retryAfterS)
+        }
+    }
+
+    /// Registers an agent with a registration token (role `agent`) and issues the agent its own credential,
+    /// bound to its id, for every later call.
+    func register(_ registration: AgentRegistration, by principal: Principal) async throws -> AgentRegistrationReply {
         let agentID = try await store.registerAgent(registration)
         let credential = try await store.createToken(
             role: .agent, tenant: principal.tenant, name: "agent \(registration.name)", agentID: agentID)
@@ -21,10 +97,9 @@ extension ControlPlaneAPI {
                 "agent": "\(agentID)", "name": "\(registration.name)", "slots": "\(registration.slots)",
                 "toolchains": "\(registration.toolchains.map(\.rawValue))",
             ])
-        return try HTTPSupport.json(
-            AgentRegistrationReply(
-                agentID: agentID, token: credential.secret, heartbeatIntervalS: store.settings.heartbeatIntervalS,
-                leaseTTLS: store.settings.leaseTTLS), status: .created)
+        return AgentRegistrationReply(
+            agentID: agentID, token: credential.secret, heartbeatIntervalS: store.settings.heartbeatIntervalS,
+            leaseTTLS: store.settings.leaseTTLS)
     }
 
     /// The agent a call speaks for: its credential's agent, which must be the one the body names.
@@ -41,9 +116,7 @@ extension ControlPlaneAPI {
     }
 
     /// Long-polls: answers as soon as jobs can be leased, or with none after `wait_s`.
-    func leaseJobs(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
-        let principal = try Principal.required(caller)
-        let lease = try await HTTPSupport.decode(LeaseRequest.self, from: request, limit: maxSmallBody)
+    func leaseJobs(_ lease: LeaseRequest, by principal: Principal) async throws -> LeaseReply {
         let agent = try agentID(principal, claimed: lease.agentID)
         let deadline = ContinuousClock.now + .milliseconds(Int(lease.waitS * 1000))
         while true {
@@ -52,47 +125,41 @@ extension ControlPlaneAPI {
             if !jobs.isEmpty {
                 metrics.leased(duration: ContinuousClock.now - started)
                 await bell.ring()
-                return try HTTPSupport.json(LeaseReply(jobs: jobs))
+                return LeaseReply(jobs: jobs)
             }
             let left = deadline - ContinuousClock.now
             // A draining agent (drained by an operator, or stopping) gets its answer now: a job leased to it
             // later would wait out its lease before running anywhere.
             guard left > .zero, !Task.isCancelled, try await store.agentTakesJobs(id: agent) else {
-                return try HTTPSupport.json(LeaseReply(jobs: []))
+                return LeaseReply(jobs: [])
             }
             // Wake on this replica's news at once; re-check at least every 250 ms for other replicas'.
             await bell.wait(upTo: min(left, .milliseconds(250)))
         }
     }
 
-    func heartbeat(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
-        let principal = try Principal.required(caller)
-        let beat = try await HTTPSupport.decode(HeartbeatRequest.self, from: request, limit: maxSmallBody)
+    func heartbeat(_ beat: HeartbeatRequest, by principal: Principal) async throws -> HeartbeatReply {
         _ = try agentID(principal, claimed: beat.agentID)
         let reply = try await store.heartbeat(beat)
         // Wakes this agent's waiting lease request, which now answers with no job.
         if beat.draining == true { await bell.ring() }
-        return try HTTPSupport.json(reply)
+        return reply
     }
 
-    func postJobEvents(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws
-        -> Response
+    func postJobEvents(jobID: String, _ batch: JobEventBatch, by principal: Principal) async throws
+        -> JobEventsAccepted
     {
-        let principal = try Principal.required(caller)
-        let batch = try await HTTPSupport.decode(JobEventBatch.self, from: request, limit: maxCompletionBody)
         let accepted = try await store.recordJobEvents(
-            jobID: try HTTPSupport.id(context), agentID: try agentID(principal, claimed: nil), batch: batch)
+            jobID: jobID, agentID: try agentID(principal, claimed: nil), batch: batch)
         if accepted > 0 {
             await bell.ring()
         }
-        return try HTTPSupport.json(JobEventsAccepted(accepted: accepted))
+        return JobEventsAccepted(accepted: accepted)
     }
 
-    func completeJob(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response
+    func completeJob(jobID: String, _ completion: CompletionRequest, by principal: Principal) async throws
+        -> CompletionReply
     {
-        let principal = try Principal.required(caller)
-        let completion = try await HTTPSupport.decode(CompletionRequest.self, from: request, limit: maxCompletionBody)
-        let jobID = try HTTPSupport.id(context)
         let reply = try await store.complete(
             jobID: jobID, agentID: try agentID(principal, claimed: nil), leaseID: completion.leaseID,
             result: completion.result, referenceCPUTimeS: completion.referenceCPUTimeS)
@@ -103,8 +170,10 @@ extension ControlPlaneAPI {
                 "verdict": "\(completion.result.verdict.rawValue)",
             ])
         await bell.ring()
-        return try HTTPSupport.json(reply)
+        return reply
     }
+
+    // MARK: - Nodes and health
 
     func listNodes(_ request: Request, _ context: ControlPlaneContext, _ caller: Principal?) async throws -> Response {
         try HTTPSupport.json(NodeList(nodes: try await store.nodes()))

@@ -64,6 +64,11 @@ enum HTTPSupport {
                 T.errorCode(for: .root), "is not a field of this request; check its spelling against openapi.yaml",
                 field: unknown)
         }
+        return try checked(value, limits: limits)
+    }
+
+    /// A request body that did not come as JSON (an agent in this process), held to the same limits.
+    static func checked<T: Validatable>(_ value: T, limits: ValidationLimits = .default) throws -> T {
         do {
             try value.validate(limits: limits)
         } catch {
@@ -74,7 +79,12 @@ enum HTTPSupport {
 
     /// An `{id}` path parameter.
     static func id(_ context: ControlPlaneContext) throws -> String {
-        guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 128 else {
+        try checkedID(context.parameters.get("id"))
+    }
+
+    /// An id as a path parameter must be.
+    static func checkedID(_ id: String?) throws -> String {
+        guard let id, !id.isEmpty, id.count <= 128 else {
             throw ControlPlaneError(.invalidRequest, "the path has no valid id", field: "id")
         }
         return id

@@ -1,3 +1,4 @@
+import CrucibleAPI
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -19,11 +20,13 @@ public struct InProcessAPI: Sendable {
     }
 
     let responder: RouterResponder<ControlPlaneContext>
+    let api: ControlPlaneAPI
     let logger: Logger
 
     /// The API of `server`, as its HTTP application serves it.
     public init(server: ControlPlaneServer, logger: Logger) {
         responder = server.router().buildResponder()
+        api = server.api
         var logger = logger
         logger[metadataKey: "transport"] = "in-process"
         self.logger = logger
@@ -62,6 +65,12 @@ public struct InProcessAPI: Sendable {
         return try await Self.collect(response)
     }
 
+    /// Answers one call of the agent protocol given as a value: the route's checks and reply without its JSON
+    /// (see `ControlPlaneAPI.answer`).
+    public func answer(_ call: AgentCall, token: String?) async throws(AgentCallRefusal) -> AgentCallReply {
+        try await api.answer(call, token: token)
+    }
+
     private static func collect(_ response: Response) async throws -> Reply {
         let collector = BodyCollector()
         try await response.body.write(collector)
@@ -77,7 +86,7 @@ private final class BodyCollector: ResponseBodyWriter, Sendable {
     let body = Mutex(ByteBuffer())
 
     func write(_ buffer: ByteBuffer) async throws {
-        body.withLock { $0.writeImmutableBuffer(buffer) }
+        _ = body.withLock { $0.writeImmutableBuffer(buffer) }
     }
 
     func finish(_ trailingHeaders: HTTPFields?) async throws {}

@@ -65,8 +65,10 @@ struct Appliance {
         let dataDirectory = dataDirectory
         try await ControlPlaneClient.withHTTPClient { http in
             let agent = try await LocalAgent.make(
+                // Delivering is a call into this process: only a result that could not be delivered is spooled.
                 settings: LocalAgent.Settings(
-                    name: "local", slots: slots, spoolDirectory: dataDirectory + "/agent", leaseWait: .seconds(10)),
+                    name: "local", slots: slots, spoolDirectory: dataDirectory + "/agent", leaseWait: .seconds(10),
+                    spoolMode: .whenUndelivered),
                 policy: policy, controlPlane: url, token: token, http: http,
                 transport: InProcessTransport(api: InProcessAPI(server: server, logger: logger)), logger: logger)
             let localAgent = AfterServerStarts(started: serverRunning, service: agent)

@@ -17,6 +17,7 @@ enum LocalAgent {
         var spoolDirectory: String
         var slotBase = 0
         var leaseWait: Duration = .seconds(30)
+        var spoolMode = SpoolMode.beforeSending
     }
 
     /// `transport`, when given, carries the agent's requests instead of `http` (`crucible up`'s agent calls its
@@ -56,7 +57,7 @@ enum LocalAgent {
         let configuration = NodeAgentConfiguration(
             name: settings.name ?? NodeAgentConfiguration.defaultName(), slots: settings.slots ?? inventory.cores,
             inventory: inventory, spoolDirectory: settings.spoolDirectory, labels: settings.labels,
-            slotBase: settings.slotBase, leaseWait: settings.leaseWait)
+            slotBase: settings.slotBase, leaseWait: settings.leaseWait, spoolMode: settings.spoolMode)
         do {
             let client = try ControlPlaneClient(
                 baseURL: controlPlane, token: token, httpClient: http, transport: transport,
