@@ -224,6 +224,32 @@ import Testing
         #expect(output.stderr.contains(field), "\(output.stderr)")
     }
 
+    /// `submit` reads its folders on every core; a bad file still stops it before anything is sent, and the one
+    /// named is the first bad one in path order, whichever thread read it.
+    @Test func aSubmissionWithBadFilesNamesTheFirstAndSendsNothing() throws {
+        let folder = NSTemporaryDirectory() + "crucible-submit-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/tasks", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/candidates", withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: "tasks/python") {
+            try FileManager.default.copyItem(atPath: "tasks/python/" + name, toPath: folder + "/tasks/" + name)
+        }
+        try "not json".write(toFile: folder + "/tasks/py-aa-broken.json", atomically: true, encoding: .utf8)
+        try "{}".write(toFile: folder + "/tasks/py-zz-broken.json", atomically: true, encoding: .utf8)
+        try #"{"task_id": "py-fizzbuzz-easy", "model": "m", "files": {"solution.py": "x = 1\n"}}"#.write(
+            toFile: folder + "/candidates/c.json", atomically: true, encoding: .utf8)
+        try "cru_test".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
+        // Nothing listens on port 1: a submission that got as far as sending would fail to connect instead.
+        let output = try CrucibleCLITests.crucible([
+            "submit", "--server", "http://127.0.0.1:1", "--token-file", folder + "/token", "--tasks", folder + "/tasks",
+            "--candidates", folder + "/candidates",
+        ])
+        #expect(output.status == 2, "\(output.stderr)")
+        #expect(output.stderr.contains("py-aa-broken.json"), "\(output.stderr)")
+        #expect(!output.stderr.contains("py-zz-broken.json"), "\(output.stderr)")
+        #expect(!output.stderr.contains("127.0.0.1:1"), "\(output.stderr)")
+    }
+
     /// What the control plane would refuse (a file the toolchain keeps for itself) is bad input, before any
     /// sandbox runs: every problem named, exit 2.
     @Test func aCandidateWithAFileTheToolchainReservesIsBadInput() throws {

@@ -108,7 +108,11 @@ extension SubmitCommand {
 
 /// Every *.json file under a folder, read and sorted by path, skipping folders with the given names.
 enum JSONFolder {
-    static func read<T>(_ folder: String, skipping: Set<String>, _ load: (String) throws -> T) throws -> [T] {
+    /// The files are read and decoded on every core (a bank of a few hundred tasks takes a tenth of a second
+    /// on one, before anything is sent); the first file in path order that fails is the error.
+    static func read<T: Sendable>(
+        _ folder: String, skipping: Set<String>, _ load: @escaping @Sendable (String) throws -> T
+    ) throws -> [T] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("\(folder) is not a folder")
@@ -126,7 +130,21 @@ enum JSONFolder {
                 paths.append(folder + "/" + relative)
             }
         }
-        return try paths.sorted().map(load)
+        let sorted = paths.sorted()
+        var loaded = [Result<T, any Error>?](repeating: nil, count: sorted.count)
+        loaded.withUnsafeMutableBufferPointer { slots in
+            let slots = SlotsBox(slots)
+            DispatchQueue.concurrentPerform(iterations: sorted.count) { index in
+                slots.buffer[index] = Result { try load(sorted[index]) }
+            }
+        }
+        return try loaded.map { try ($0 ?? .failure(ValidationError("a file was not read"))).get() }
+    }
+
+    /// Each iteration writes only its own slot, so the buffer may be shared between them.
+    private struct SlotsBox<Element>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Element>
+        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
     }
 }
 
