@@ -685,6 +685,25 @@ int csbx_pidfd_signal(int32_t pidfd, int32_t signal) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
 }
 
+int csbx_mount_namespace(int32_t pidfd, int32_t pid) {
+#ifndef PIDFD_GET_MNT_NAMESPACE
+#define PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)  // linux/pidfd.h, 6.11
+#endif
+    int fd = ioctl(pidfd, PIDFD_GET_MNT_NAMESPACE, 0);
+    if (fd >= 0) {
+        // Never inherited by a program crucible starts later.
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    if ((errno != ENOTTY && errno != EINVAL) || pid <= 0) return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int csbx_netns_create(int32_t loopback_up) {
     int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     if (home < 0) return -1;

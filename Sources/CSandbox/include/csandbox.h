@@ -206,6 +206,11 @@ int csbx_netns_create(int32_t loopback_up);
 /// Sends a signal through a pidfd (no pid-reuse race). Returns 0 or -1 with errno.
 int csbx_pidfd_signal(int32_t pidfd, int32_t signal);
 
+/// A descriptor of the mount namespace of the live process behind `pidfd` (`pid` in this process's pid
+/// namespace, for kernels before 6.11 that cannot say through the pidfd), or -1 with errno. Held, the
+/// namespace outlives its last process, whose exit then need not tear it down.
+int csbx_mount_namespace(int32_t pidfd, int32_t pid);
+
 /// memfd_create(name, MFD_CLOEXEC).
 int csbx_memfd(const char *name);
 /// pipe2(fds, O_CLOEXEC).

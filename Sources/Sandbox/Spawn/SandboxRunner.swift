@@ -148,12 +148,16 @@ public final class SandboxRunner: Sendable {
         close(stdout.write)
         close(stderr.write)
         if spawned == -1 { throw setupError(failure, request: request, plan: plan) }
+        // Held here, the init's mount namespace outlives the init: its exit then need not tear the namespace
+        // down (waiting out an RCU grace period) before this thread hears of it. The clean-up queue closes it.
+        let mountNamespace = csbx_mount_namespace(child.pidfd, child.pid)
         // From here the init exists: whatever happens, it is killed (if it still lives) and reaped.
         defer {
             finish(&child, spawnedBy: spawnedBy)
             if child.pidfd >= 0 { close(child.pidfd) }
             if child.status_fd >= 0 { close(child.status_fd) }
             if child.error_fd >= 0 { close(child.error_fd) }
+            if mountNamespace >= 0 { CleanupQueue.shared.add { close(mountNamespace) } }
         }
         let registration = LiveSandboxes.shared.register(pidfd: child.pidfd, cgroup: cgroup)
         defer { LiveSandboxes.shared.unregister(registration) }

@@ -105,7 +105,8 @@ public struct Evaluator: Sendable {
             let workspace = try JobWorkspace.create(
                 runtimeDirectory: runner.runtimeDirectory, id: "job-\(getpid())-\(UUID().uuidString.prefix(8))",
                 size: policy.limits.workSize, inodes: policy.limits.inodes, uid: request.hostUID, gid: request.hostGID)
-            defer { workspace.remove() }
+            // Every sandbox of the job has ended by then; unmounting and removing it is off the job's path.
+            defer { CleanupQueue.shared.add { workspace.remove() } }
             let scaffold = try scaffoldFiles(toolchain)
             try lay(out: workspace, task: task, candidate: candidate, toolchain: toolchain, scaffold: scaffold)
             for (path, content) in (overlay ?? [:]).sorted(by: { $0.key < $1.key }) {

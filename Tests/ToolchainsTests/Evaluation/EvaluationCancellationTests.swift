@@ -1,5 +1,6 @@
 import CrucibleAPI
 import Foundation
+import Sandbox
 import Testing
 
 @testable import Toolchains
@@ -41,6 +42,7 @@ struct EvaluationCancellationTests {
         #expect(ContinuousClock.now - cancelled < .seconds(25), "the step was killed, not run to its end")
         #expect(result.verdict == .errored, "\(result.steps)")
         #expect(result.error?.contains("cancelled") == true, "\(result.error ?? "")")
+        CleanupQueue.shared.drain()
         #expect(!FileManager.default.fileExists(atPath: work + "/" + workspace), "the workspace was removed")
     }
 }

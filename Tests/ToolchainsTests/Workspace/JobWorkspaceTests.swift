@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 import Testing
 
 @testable import Toolchains
@@ -71,6 +72,27 @@ struct JobWorkspaceTests {
         #expect(!FileManager.default.fileExists(atPath: stale.directory))
         #expect(!(readWholeFileForTest("/proc/self/mountinfo") ?? "").contains(stale.directory))
         #expect(FileManager.default.fileExists(atPath: mine.directory))
+    }
+
+    /// A finished job's workspace is removed off its path: unmounted and gone once the clean-up queue has drained.
+    @Test func workspacesQueuedForCleanupAreUnmountedAndRemoved() throws {
+        let runtime = NSTemporaryDirectory() + "crucible-ws-remover-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let workspaces = try (0..<3).map { index in
+            try JobWorkspace.create(
+                runtimeDirectory: runtime, id: "job-\(getpid())-remover-\(index)", size: 1 << 20, inodes: 64,
+                uid: 2_000_999, gid: 2_000_999)
+        }
+        for workspace in workspaces {
+            try workspace.write("solution.py", "x = 1\n")
+            CleanupQueue.shared.add { workspace.remove() }
+        }
+        CleanupQueue.shared.drain()
+        let mounts = readWholeFileForTest("/proc/self/mountinfo") ?? ""
+        for workspace in workspaces {
+            #expect(!FileManager.default.fileExists(atPath: workspace.directory))
+            #expect(!mounts.contains(workspace.directory))
+        }
     }
 
     func readWholeFileForTest(_ path: String) -> String? {
