@@ -578,9 +578,6 @@ public final class NodeAgent: Service, Sendable {
         var failures = 0
         // Spooled before sending, or left from an earlier run; else spooled once the first attempt fails.
         var spooled = configuration.spoolMode == .beforeSending || spool.contains(completion)
-        defer {
-            if !spooled, Task.isCancelled { keep(completion, logger: logger) }
-        }
         while !Task.isCancelled {
             do {
                 let reply = try await client.complete(jobID: completion.jobID, completion.request)
@@ -588,7 +585,7 @@ public final class NodeAgent: Service, Sendable {
                 finished(completion)
                 return
             } catch {
-                if !spooled, error.kind != .cancelled, !error.isStaleLease {
+                if !spooled, !error.isStaleLease {
                     keep(completion, logger: logger)
                     spooled = true
                 }
@@ -624,6 +621,8 @@ public final class NodeAgent: Service, Sendable {
                 }
             }
         }
+        // Stopped before a first attempt: kept for the next start.
+        if !spooled { keep(completion, logger: logger) }
     }
 
     private func finished(_ completion: SpooledCompletion) {
