@@ -287,6 +287,32 @@ struct NodeAgentTests {
         }
     }
 
+    /// `crucible up`'s mode: an agent stopped while its result is still on its way keeps it for the next start.
+    @Test func aResultUndeliveredWhenTheAgentStopsIsSpooled() async throws {
+        try await withTemporaryDirectory { spool in
+            let controlPlane = FakeControlPlane(jobs: [Jobs.job(1)])
+            controlPlane.state.withLock { $0.completeHangs = true }
+            try await CannedServer.run {
+                await controlPlane.handle($0)
+            } body: { server, url in
+                try await withClient(url, token: "registration-token") { client in
+                    let agent = try NodeAgent(
+                        configuration: Self.configuration(spool: spool, spoolMode: .whenUndelivered), client: client,
+                        evaluator: ScriptedEvaluator(), logger: testLogger("agent"))
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await agent.run() }
+                        #expect(await eventually { !server.requests(path: "/v1/jobs/job-1/complete").isEmpty })
+                        #expect(try CompletionSpool(directory: spool).depth == 0, "not spooled while on its way")
+                        group.cancelAll()
+                        try await group.waitForAll()
+                    }
+                }
+                controlPlane.state.withLock { $0.completeHangs = false }
+            }
+            #expect(try CompletionSpool(directory: spool).pending().completions.map(\.jobID) == ["job-1"])
+        }
+    }
+
     @Test func completionsLeftByACrashAreDeliveredAtStartUnderTheirOwnCredential() async throws {
         try await withTemporaryDirectory { spool in
             let spooled = SpooledCompletion(

@@ -20,6 +20,8 @@ final class FakeControlPlane: Sendable {
         var drain = false
         /// Status codes to answer completions with, first to last; then 200.
         var completeStatuses: [Int] = []
+        /// While true, a completion gets no answer.
+        var completeHangs = false
         var nextLease = 0
     }
 
@@ -94,6 +96,9 @@ final class FakeControlPlane: Sendable {
             let jobID = String(path.dropFirst("/v1/jobs/".count).dropLast("/complete".count))
             guard let body = try? CrucibleJSON.decode(CompletionRequest.self, from: request.body) else {
                 return .error(400, code: "invalid_request", message: "bad completion")
+            }
+            while state.withLock({ $0.completeHangs }) {
+                try? await Task.sleep(for: .milliseconds(20))
             }
             let status = state.withLock { state -> Int in
                 let status = state.completeStatuses.isEmpty ? 200 : state.completeStatuses.removeFirst()
