@@ -121,6 +121,7 @@ extension ControlPlaneAPI {
         let deadline = ContinuousClock.now + .milliseconds(Int(lease.waitS * 1000))
         while true {
             let started = ContinuousClock.now
+            let seen = await bell.rings
             let jobs = try await store.lease(agentID: agent, maxJobs: lease.maxJobs, finished: lease.finished)
             if !jobs.isEmpty {
                 metrics.leased(duration: ContinuousClock.now - started)
@@ -134,7 +135,7 @@ extension ControlPlaneAPI {
                 return LeaseReply(jobs: [])
             }
             // Wake on this replica's news at once; re-check at least every 250 ms for other replicas'.
-            await bell.wait(upTo: min(left, .milliseconds(250)))
+            await bell.wait(after: seen, upTo: min(left, .milliseconds(250)))
         }
     }
 

@@ -41,6 +41,7 @@ extension ControlPlaneAPI {
             // Tell the client how long to wait before reconnecting.
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled && ContinuousClock.now < closeAt && !Task.isShuttingDownGracefully {
+                let seen = await bell.rings
                 let events = try await store.events(runID: runID, after: last)
                 if let newest = events.last {
                     // One write for what one query found: each write is a hop to the event loop and a send.
@@ -66,7 +67,7 @@ extension ControlPlaneAPI {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quietSince = ContinuousClock.now
                 }
-                await bell.wait(upTo: .milliseconds(250))
+                await bell.wait(after: seen, upTo: .milliseconds(250))
             }
             try await writer.finish(nil)
         }
