@@ -44,8 +44,9 @@ public enum SpoolMode: Sendable, Hashable {
 
 /// Completions on disk between "the job finished" and "the control plane has it".
 ///
-/// Each completion is written before it is sent (to a temporary file, flushed, then renamed into place, so a
-/// crash leaves either the whole file or none) and removed once the control plane answered 2xx or 409. An
+/// Each completion is written before it is sent, or once sending it failed (`SpoolMode`), to a temporary file
+/// (flushed, unless `flushes` is off), then renamed into place, so a crash leaves either the whole file or
+/// none; it is removed once the control plane answered 2xx or 409. An
 /// agent that crashed, lost power or could not reach the control plane delivers what is left at its next
 /// start. A file that cannot be read back is moved to `corrupt/` rather than retried forever; a completion
 /// the control plane refused for good (400, 401, 403, 404, 413) goes to `rejected/` for a person to look at.

@@ -82,44 +82,51 @@ public struct ControlPlaneAPI: Sendable {
     private func serve(
         _ endpoint: APIEndpoint, _ request: Request, _ context: ControlPlaneContext, _ handler: Handler
     ) async -> Response {
-        let started = ContinuousClock.now
-        let result = await perform(endpoint, authorization: request.headers[.authorization]) { principal in
-            try await handler(request, context, principal)
-        }
-        let response: Response
+        let result = await perform(
+            endpoint, authorization: request.headers[.authorization], status: { Int($0.status.code) },
+            work: { principal in try await handler(request, context, principal) })
         switch result {
-        case .success(let reply): response = reply
-        case .failure(let error): response = HTTPSupport.error(error)
+        case .success(let reply): return reply
+        case .failure(let error): return HTTPSupport.error(error)
         }
-        metrics.request(
-            operation: endpoint.operationID, method: endpoint.method.rawValue, status: response.status.code,
-            duration: ContinuousClock.now - started)
-        return response
     }
 
     /// One request of `endpoint`, however it came: authenticates the caller (`authorization` is the header's
-    /// value), runs `work`, and turns a failure into the error to answer with, logged.
+    /// value), runs `work`, turns a failure into the error to answer with (logged), and records the request's
+    /// metrics with the status it answers (`status` of a reply, or the error's).
     func perform<Reply>(
-        _ endpoint: APIEndpoint, authorization: String?, _ work: (Principal?) async throws -> Reply
+        _ endpoint: APIEndpoint, authorization: String?, status: (Reply) -> Int,
+        work: (Principal?) async throws -> Reply
     ) async -> Result<Reply, ControlPlaneError> {
+        let started = ContinuousClock.now
+        let result: Result<Reply, ControlPlaneError>
         var principal: Principal?
         do {
             principal = try await authorize(endpoint, authorization: authorization)
-            return .success(try await work(principal))
+            result = .success(try await work(principal))
         } catch let error as ControlPlaneError {
             log(error, endpoint, principal)
-            return .failure(error)
+            result = .failure(error)
         } catch let error as CrucibleAPIError {
             let converted = ControlPlaneError(error)
             log(converted, endpoint, principal)
-            return .failure(converted)
+            result = .failure(converted)
         } catch {
             logger.error(
                 "request failed", metadata: ["operation": "\(endpoint.operationID)", "error": "\(error)"])
-            return .failure(
+            result = .failure(
                 ControlPlaneError(
                     .internalError, "the control plane failed to answer; retry, and report it if it persists"))
         }
+        let code: Int
+        switch result {
+        case .success(let reply): code = status(reply)
+        case .failure(let error): code = error.httpStatus
+        }
+        metrics.request(
+            operation: endpoint.operationID, method: endpoint.method.rawValue, status: code,
+            duration: ContinuousClock.now - started)
+        return result
     }
 
     private func log(_ error: ControlPlaneError, _ endpoint: APIEndpoint, _ principal: Principal?) {

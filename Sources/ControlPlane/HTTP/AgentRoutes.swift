@@ -47,42 +47,34 @@ extension ControlPlaneAPI {
     /// token, role and rate checks, the same validation of the body, the same reply, logs and metrics; a refusal
     /// carries the status and error envelope the route would have sent. Only the JSON both ways is skipped.
     public func answer(_ call: AgentCall, token: String?) async throws(AgentCallRefusal) -> AgentCallReply {
-        let started = ContinuousClock.now
         let endpoint = call.endpoint
-        let result = await perform(endpoint, authorization: token.map { "Bearer \($0)" }) { caller in
-            let principal = try Principal.required(caller)
-            switch call {
-            case .register(let registration):
-                return AgentCallReply.registered(
-                    try await register(try HTTPSupport.checked(registration), by: principal))
-            case .lease(let lease):
-                return .leased(try await leaseJobs(try HTTPSupport.checked(lease), by: principal))
-            case .heartbeat(let beat):
-                return .heartbeat(try await heartbeat(try HTTPSupport.checked(beat), by: principal))
-            case .postEvents(let jobID, let batch):
-                return .eventsAccepted(
-                    try await postJobEvents(
-                        jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(batch), by: principal))
-            case .complete(let jobID, let completion):
-                return .completed(
-                    try await completeJob(
-                        jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(completion), by: principal))
-            }
-        }
-        let status: Int
-        switch result {
-        case .success: status = endpoint == .registerAgent ? 201 : 200
-        case .failure(let error): status = error.httpStatus
-        }
-        metrics.request(
-            operation: endpoint.operationID, method: endpoint.method.rawValue, status: status,
-            duration: ContinuousClock.now - started)
-        switch result {
-        case .success(let reply):
-            return reply
-        case .failure(let error):
-            throw AgentCallRefusal(status: error.httpStatus, envelope: error.envelope, retryAfterS: error.retryAfterS)
-        }
+        let success = endpoint == .registerAgent ? 201 : 200
+        let result = await perform(
+            endpoint, authorization: token.map { "Bearer \($0)" }, status: { _ in success },
+            work: { caller in
+                let principal = try Principal.required(caller)
+                switch call {
+                case .register(let registration):
+                    return AgentCallReply.registered(
+                        try await register(try HTTPSupport.checked(registration), by: principal))
+                case .lease(let lease):
+                    return .leased(try await leaseJobs(try HTTPSupport.checked(lease), by: principal))
+                case .heartbeat(let beat):
+                    return .heartbeat(try await heartbeat(try HTTPSupport.checked(beat), by: principal))
+                case .postEvents(let jobID, let batch):
+                    return .eventsAccepted(
+                        try await postJobEvents(
+                            jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(batch), by: principal))
+                case .complete(let jobID, let completion):
+                    return .completed(
+                        try await completeJob(
+                            jobID: try HTTPSupport.checkedID(jobID), try HTTPSupport.checked(completion), by: principal)
+                    )
+                }
+            })
+        return try result.mapError {
+            AgentCallRefusal(status: $0.httpStatus, envelope: $0.envelope, retryAfterS: $0.retryAfterS)
+        }.get()
     }
 
     /// Registers an agent with a registration token (role `agent`) and issues the agent its own credential,
